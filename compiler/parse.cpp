@@ -1,0 +1,676 @@
+// Condition parsing (see parse.h). Layout of this file:
+//   1. byte input stream and error capture for the ANTLR lexer and parser;
+//   2. the depth pre-scan;
+//   3. Falco's string unescaping;
+//   4. the visitor that builds the AST from the parse tree;
+//   5. parse_condition(), which ties them together and maps errors to Falco's wording.
+#include "compiler/parse.h"
+
+#include <antlr4-runtime.h>
+
+#include <cstring>
+
+#include "Filter.h"
+#include "FilterBaseVisitor.h"
+#include "FilterLexer.h"
+
+namespace pg {
+
+using grammar::Filter;
+using grammar::FilterLexer;
+
+namespace {
+
+// ---- 1. input and errors ------------------------------------------------------------------
+
+// Feeds each byte as one code point, so token indexes are byte offsets and every byte
+// sequence (invalid UTF-8 included) is acceptable input.
+class ByteStream : public antlr4::ANTLRInputStream {
+ public:
+  explicit ByteStream(std::string_view bytes) {
+    _data.reserve(bytes.size());
+    for (unsigned char c : bytes) _data.push_back(static_cast<char32_t>(c));
+    p = 0;
+  }
+};
+
+// Thrown by our error listeners to stop ANTLR at the first error; caught in parse_condition.
+struct LexFailure {
+  size_t offset;
+  size_t mode;
+};
+struct ParseFailure {
+  antlr4::Token* offending;
+  size_t rule;
+  bool expects_rparen;
+};
+
+class LexerErrors : public antlr4::BaseErrorListener {
+ public:
+  void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token*, size_t, size_t,
+                   const std::string&, std::exception_ptr) override {
+    auto* lexer = static_cast<FilterLexer*>(recognizer);
+    throw LexFailure{lexer->tokenStartCharIndex, lexer->mode};
+  }
+};
+
+class ParserErrors : public antlr4::BaseErrorListener {
+ public:
+  void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t, size_t,
+                   const std::string&, std::exception_ptr) override {
+    auto* parser = static_cast<Filter*>(recognizer);
+    antlr4::ParserRuleContext* ctx = parser->getContext();
+    bool rparen = false;
+    try {
+      rparen = parser->getExpectedTokens().contains(static_cast<size_t>(FilterLexer::RPAREN));
+    } catch (...) {
+    }
+    throw ParseFailure{offending, ctx ? ctx->getRuleIndex() : 0, rparen};
+  }
+};
+
+// ---- 2. depth pre-scan --------------------------------------------------------------------
+
+// Returns the offset of the first '(' that opens nesting level max_depth+1, or -1. Quoted
+// strings are skipped with the lexer's rule (a quote preceded by a backslash does not close).
+int64_t find_too_deep(std::string_view s, uint32_t max_depth) {
+  uint32_t depth = 0;
+  for (size_t i = 0; i < s.size(); i++) {
+    char c = s[i];
+    if (c == '"' || c == '\'') {
+      size_t j = i + 1;
+      while (j < s.size() && !(s[j] == c && s[j - 1] != '\\')) j++;
+      i = j;
+    } else if (c == '(') {
+      if (++depth > max_depth) return static_cast<int64_t>(i);
+    } else if (c == ')') {
+      if (depth > 0) depth--;
+    }
+  }
+  return -1;
+}
+
+// ---- 4. AST building ----------------------------------------------------------------------
+
+struct BuildError {
+  std::string message;
+  uint32_t offset;
+  uint32_t length;
+};
+
+class AstBuilder {
+ public:
+  AstBuilder(const MappedText* text, ast::Arena& arena, const ParseOptions& opts)
+      : text_(text), src_(text->text()), arena_(arena), opts_(opts) {}
+
+  ast::Node* build(Filter::ExprContext* e) { return expr(e); }
+
+  std::optional<BuildError> error;
+  bool listref_misplaced = false;
+
+ private:
+  ast::Span span_of(antlr4::ParserRuleContext* ctx) const {
+    uint32_t b = static_cast<uint32_t>(ctx->getStart()->getStartIndex());
+    uint32_t e = ctx->getStop() && ctx->getStop()->getStopIndex() != INVALID_INDEX
+                     ? static_cast<uint32_t>(ctx->getStop()->getStopIndex() + 1)
+                     : b;
+    return {b, std::max(b, e)};
+  }
+  ast::Span span_of(antlr4::Token* t) const {
+    return {static_cast<uint32_t>(t->getStartIndex()),
+            static_cast<uint32_t>(t->getStopIndex() + 1)};
+  }
+  std::string_view text_of(antlr4::Token* t) const {
+    return std::string_view(src_).substr(t->getStartIndex(),
+                                         t->getStopIndex() + 1 - t->getStartIndex());
+  }
+  void fail(std::string msg, uint32_t offset, uint32_t length = 1) {
+    if (!error) error = BuildError{std::move(msg), offset, length};
+  }
+  // Tokens other than LISTREF must not contain the list placeholder byte.
+  void check_placeholder(antlr4::Token* t) {
+    if (opts_.listrefs && text_of(t).find('\x01') != std::string_view::npos)
+      listref_misplaced = true;
+  }
+
+  ast::Node* expr(Filter::ExprContext* e) {
+    if (e->terms.size() == 1) return and_expr(e->terms[0]);
+    ast::Node* n = arena_.make(ast::Kind::kOr, text_, span_of(e));
+    for (auto* t : e->terms) push_flat(n, and_expr(t));
+    return n;
+  }
+  ast::Node* and_expr(Filter::AndExprContext* e) {
+    if (e->terms.size() == 1) return not_expr(e->terms[0]);
+    ast::Node* n = arena_.make(ast::Kind::kAnd, text_, span_of(e));
+    for (auto* t : e->terms) push_flat(n, not_expr(t));
+    return n;
+  }
+  // Chains of one operator become one n-ary node; parenthesised groups of the same operator
+  // are merged too (they mean the same and keep the AST shallow).
+  static void push_flat(ast::Node* parent, ast::Node* child) {
+    if (child && child->kind == parent->kind) {
+      for (ast::Node* c : child->children) parent->children.push_back(c);
+    } else {
+      parent->children.push_back(child);
+    }
+  }
+  ast::Node* not_expr(Filter::NotExprContext* e) {
+    ast::Node* inner = atom(e->atom());
+    // Each `not` wraps once, innermost last: `not not a` is Not(Not(a)).
+    for (size_t i = e->nots.size(); i-- > 0;) {
+      ast::Span s{static_cast<uint32_t>(e->nots[i]->getStartIndex()), span_of(e).end};
+      ast::Node* n = arena_.make(ast::Kind::kNot, text_, s);
+      n->children.push_back(inner);
+      inner = n;
+    }
+    return inner;
+  }
+  ast::Node* atom(Filter::AtomContext* a) {
+    if (auto* g = dynamic_cast<Filter::GroupContext*>(a)) return expr(g->expr());
+    if (auto* m = dynamic_cast<Filter::MacroRefContext*>(a)) {
+      antlr4::Token* t = m->IDENT()->getSymbol();
+      check_placeholder(t);
+      ast::Node* n = arena_.make(ast::Kind::kMacroRef, text_, span_of(t));
+      n->name = std::string(text_of(t));
+      return n;
+    }
+    auto* c = static_cast<Filter::CheckAtomContext*>(a);
+    ast::Node* n = arena_.make(ast::Kind::kCheck, text_, span_of(c));
+    n->lhs = operand(c->lhs);
+    check(n, c->check());
+    return n;
+  }
+
+  void check(ast::Node* n, Filter::CheckContext* c) {
+    if (auto* x = dynamic_cast<Filter::ExistsCheckContext*>(c)) {
+      n->op = ast::Op::kExists;
+      n->op_span = span_of(x->op);
+      return;
+    }
+    if (auto* s = dynamic_cast<Filter::StrCheckContext*>(c)) {
+      n->op_span = span_of(s->op);
+      switch (s->op->getType()) {
+        case FilterLexer::EQEQ: n->op = ast::Op::kEq; n->eqeq = true; break;
+        case FilterLexer::EQ: n->op = ast::Op::kEq; break;
+        case FilterLexer::NEQ: n->op = ast::Op::kNeq; break;
+        case FilterLexer::CONTAINS: n->op = ast::Op::kContains; break;
+        case FilterLexer::ICONTAINS: n->op = ast::Op::kIContains; break;
+        case FilterLexer::BCONTAINS: n->op = ast::Op::kBContains; break;
+        case FilterLexer::STARTSWITH: n->op = ast::Op::kStartsWith; break;
+        case FilterLexer::BSTARTSWITH: n->op = ast::Op::kBStartsWith; break;
+        case FilterLexer::ENDSWITH: n->op = ast::Op::kEndsWith; break;
+        case FilterLexer::GLOB: n->op = ast::Op::kGlob; break;
+        case FilterLexer::IGLOB: n->op = ast::Op::kIGlob; break;
+        default: n->op = ast::Op::kRegex; break;
+      }
+      Filter::StrValueContext* v = s->rhs;
+      if (v->MOD()) {
+        std::string_view m = text_of(v->MOD()->getSymbol());
+        n->mod = m == "oneof" ? ast::Modifier::kOneOf
+                 : m == "anyof" ? ast::Modifier::kAnyOf
+                                : ast::Modifier::kAllOf;
+        if (v->listValue()->rhsCall()) {
+          fail("expected a list after '" + std::string(m) + "'",
+               span_of(v->listValue()).begin);
+          return;
+        }
+        n->rhs = list_value(v->listValue());
+      } else if (v->rhsCall()) {
+        n->rhs = rhs_call(v->rhsCall());
+      } else if (v->QSTR()) {
+        n->rhs = quoted(v->QSTR()->getSymbol());
+      } else {
+        antlr4::Token* t = v->BARESTR()->getSymbol();
+        check_placeholder(t);
+        ast::Value val;
+        val.kind = ast::Value::Kind::kString;
+        val.span = span_of(t);
+        val.text = std::string(text_of(t));
+        n->rhs = std::move(val);
+      }
+      return;
+    }
+    if (auto* num = dynamic_cast<Filter::NumCheckContext*>(c)) {
+      n->op_span = span_of(num->op);
+      switch (num->op->getType()) {
+        case FilterLexer::LT: n->op = ast::Op::kLt; break;
+        case FilterLexer::LE: n->op = ast::Op::kLe; break;
+        case FilterLexer::GT: n->op = ast::Op::kGt; break;
+        default: n->op = ast::Op::kGe; break;
+      }
+      Filter::NumValueContext* v = num->rhs;
+      if (v->rhsCall()) {
+        n->rhs = rhs_call(v->rhsCall());
+      } else {
+        antlr4::Token* t = v->NUMBER() ? v->NUMBER()->getSymbol() : v->HEXNUM()->getSymbol();
+        ast::Value val;
+        val.kind = ast::Value::Kind::kNumber;
+        val.span = span_of(t);
+        val.text = std::string(text_of(t));
+        n->rhs = std::move(val);
+      }
+      return;
+    }
+    auto* l = static_cast<Filter::ListCheckContext*>(c);
+    n->op_span = span_of(l->op);
+    switch (l->op->getType()) {
+      case FilterLexer::IN: n->op = ast::Op::kIn; break;
+      case FilterLexer::INTERSECTS: n->op = ast::Op::kIntersects; break;
+      default: n->op = ast::Op::kPMatch; break;
+    }
+    if (l->rhs->rhsCall()) {
+      n->rhs = rhs_call(l->rhs->rhsCall());
+    } else {
+      n->rhs = list_value(l->rhs);
+    }
+  }
+
+  ast::Value list_value(Filter::ListValueContext* v) {
+    ast::Value val;
+    val.kind = ast::Value::Kind::kList;
+    val.span = span_of(v);
+    if (v->IDENT()) {  // `x in z` means `x in (z)`
+      antlr4::Token* t = v->IDENT()->getSymbol();
+      check_placeholder(t);
+      val.items.push_back({std::string(text_of(t)), span_of(t), false});
+      val.order.push_back(0);
+      return val;
+    }
+    for (auto* item : v->items) {
+      if (item->LISTREF()) {
+        std::string_view t = text_of(item->LISTREF()->getSymbol());
+        size_t idx = std::strtoul(std::string(t.substr(1, t.size() - 2)).c_str(), nullptr, 10);
+        if (!opts_.listrefs || idx >= opts_.listrefs->size()) {
+          listref_misplaced = true;
+          continue;
+        }
+        val.order.push_back(static_cast<uint32_t>(val.shared.size() * 2 + 1));
+        val.shared.push_back((*opts_.listrefs)[idx]);
+        continue;
+      }
+      antlr4::Token* t = item->QSTR() ? item->QSTR()->getSymbol() : item->BARESTR()->getSymbol();
+      check_placeholder(t);
+      ast::ListItem li;
+      li.span = span_of(t);
+      if (item->QSTR()) {
+        ast::Value q = quoted(t);
+        li.text = std::move(q.text);
+        li.quoted = true;
+      } else {
+        li.text = std::string(text_of(t));
+      }
+      val.order.push_back(static_cast<uint32_t>(val.items.size() * 2));
+      val.items.push_back(std::move(li));
+    }
+    return val;
+  }
+
+  ast::Value quoted(antlr4::Token* t) {
+    ast::Value val;
+    val.kind = ast::Value::Kind::kString;
+    val.quoted = true;
+    val.span = span_of(t);
+    std::string err;
+    uint32_t at = 0;
+    std::optional<std::string> s = decode_quoted(text_of(t), &err, &at);
+    if (!s) {
+      fail(err, val.span.begin + at);
+      return val;
+    }
+    val.text = std::move(*s);
+    return val;
+  }
+
+  ast::Value rhs_call(Filter::RhsCallContext* r) {
+    if (r->xform()) return xform(r->xform());
+    ast::Value v = field(r->FIELD()->getSymbol());
+    v.via_val = true;
+    v.span = span_of(r);
+    return v;
+  }
+
+  ast::Value operand(Filter::OperandContext* o) {
+    if (o->FIELD()) return field(o->FIELD()->getSymbol());
+    return xform(o->xform());
+  }
+
+  ast::Value field(antlr4::Token* t) {
+    ast::Value v;
+    v.kind = ast::Value::Kind::kField;
+    v.span = span_of(t);
+    std::string_view s = text_of(t);
+    size_t br = s.find('[');
+    if (br == std::string_view::npos) {
+      v.name = std::string(s);
+      return v;
+    }
+    v.name = std::string(s.substr(0, br));
+    v.has_arg = true;
+    std::string_view arg = s.substr(br + 1, s.size() - br - 2);
+    if (!arg.empty() && (arg[0] == '"' || arg[0] == '\'')) {
+      std::string err;
+      uint32_t at = 0;
+      std::optional<std::string> d = decode_quoted(arg, &err, &at);
+      if (!d) {
+        fail(err, v.span.begin + static_cast<uint32_t>(br + 1) + at);
+        return v;
+      }
+      v.arg = std::move(*d);
+    } else {
+      v.arg = std::string(arg);
+    }
+    return v;
+  }
+
+  ast::Value xform(Filter::XformContext* x) {
+    ast::Value v;
+    v.kind = ast::Value::Kind::kXform;
+    v.span = span_of(x);
+    std::string_view name = text_of(x->XOPEN()->getSymbol());
+    name.remove_suffix(1);  // the '('
+    static const std::pair<std::string_view, ast::Xform> kNames[] = {
+        {"tolower", ast::Xform::kToLower}, {"toupper", ast::Xform::kToUpper},
+        {"b64", ast::Xform::kB64},         {"basename", ast::Xform::kBasename},
+        {"len", ast::Xform::kLen},         {"join", ast::Xform::kJoin},
+        {"concat", ast::Xform::kConcat},   {"getopt", ast::Xform::kGetOpt}};
+    for (auto& [n, k] : kNames)
+      if (n == name) v.xform = k;
+    for (auto* a : x->args) v.args.push_back(xarg(a));
+    if (x->idx) {
+      // The index must follow the ')' immediately.
+      if (x->idx->getStartIndex() != x->RPAREN()->getSymbol()->getStopIndex() + 1) {
+        fail("unexpected blank before a transformer index", span_of(x->idx).begin);
+      }
+      std::string_view s = text_of(x->idx);
+      v.has_index = true;
+      v.index = std::string(s.substr(1, s.size() - 2));
+      if (!v.index.empty() && (v.index[0] == '"' || v.index[0] == '\'')) {
+        std::string err;
+        uint32_t at = 0;
+        std::optional<std::string> d = decode_quoted(v.index, &err, &at);
+        if (d) v.index = *d;
+        else fail(err, span_of(x->idx).begin + 1 + at);
+      }
+    }
+    return v;
+  }
+
+  ast::Value literal(antlr4::Token* t) {
+    if (t->getType() == FilterLexer::QSTR) return quoted(t);
+    ast::Value v;
+    v.kind = ast::Value::Kind::kNumber;
+    v.span = span_of(t);
+    v.text = std::string(text_of(t));
+    return v;
+  }
+
+  ast::Value xarg(Filter::XargContext* a) {
+    if (a->xform()) return xform(a->xform());
+    if (a->FIELD()) return field(a->FIELD()->getSymbol());
+    if (a->QSTR()) return literal(a->QSTR()->getSymbol());
+    if (a->NUMBER()) return literal(a->NUMBER()->getSymbol());
+    if (a->HEXNUM()) return literal(a->HEXNUM()->getSymbol());
+    ast::Value list;
+    list.kind = ast::Value::Kind::kList;
+    list.span = span_of(a);
+    for (auto* e : a->elems) {
+      ast::Value ev = e->xform()   ? xform(e->xform())
+                      : e->FIELD() ? field(e->FIELD()->getSymbol())
+                      : e->QSTR()  ? literal(e->QSTR()->getSymbol())
+                      : e->NUMBER() ? literal(e->NUMBER()->getSymbol())
+                                    : literal(e->HEXNUM()->getSymbol());
+      list.args.push_back(std::move(ev));
+    }
+    return list;
+  }
+
+  const MappedText* text_;
+  const std::string& src_;
+  ast::Arena& arena_;
+  const ParseOptions& opts_;
+};
+
+std::string quote_excerpt(std::string_view s) {
+  constexpr size_t kMax = 40;
+  std::string r(s.substr(0, kMax));
+  if (s.size() > kMax) r += "...";
+  return r;
+}
+
+}  // namespace
+
+// ---- 3. strings ---------------------------------------------------------------------------
+
+std::optional<std::string> decode_quoted(std::string_view token, std::string* error,
+                                         uint32_t* error_at) {
+  char q = token.front();
+  std::string out;
+  out.reserve(token.size());
+  size_t end = token.size() - 1;  // the closing quote
+  for (size_t i = 1; i < end; i++) {
+    char c = token[i];
+    if (c != '\\') {
+      if (c == '\0') {
+        *error = "string value contains a NUL character";
+        *error_at = static_cast<uint32_t>(i);
+        return std::nullopt;
+      }
+      out.push_back(c);
+      continue;
+    }
+    if (i + 1 >= end) {
+      *error = "unsupported string escape sequence";
+      *error_at = static_cast<uint32_t>(i);
+      return std::nullopt;
+    }
+    char e = token[++i];
+    switch (e) {
+      case 'b': out.push_back('\b'); break;
+      case 'f': out.push_back('\f'); break;
+      case 'n': out.push_back('\n'); break;
+      case 'r': out.push_back('\r'); break;
+      case 't': out.push_back('\t'); break;
+      case '\\': out.push_back('\\'); break;
+      case '/': out.push_back('/'); break;
+      case ' ': out.push_back('\\'); break;  // Falco: "\ " is a lone backslash
+      case 'x': {
+        auto hex = [](char h) -> int {
+          if (h >= '0' && h <= '9') return h - '0';
+          if (h >= 'a' && h <= 'f') return h - 'a' + 10;
+          if (h >= 'A' && h <= 'F') return h - 'A' + 10;
+          return -1;
+        };
+        int hi = i + 1 < end ? hex(token[i + 1]) : -1;
+        int lo = i + 2 < end ? hex(token[i + 2]) : -1;
+        if (hi < 0 || lo < 0) {
+          *error = "unsupported string escape sequence";
+          *error_at = static_cast<uint32_t>(i - 1);
+          return std::nullopt;
+        }
+        char v = static_cast<char>(hi * 16 + lo);
+        if (v == '\0') {
+          *error = "string value contains a NUL character";
+          *error_at = static_cast<uint32_t>(i - 1);
+          return std::nullopt;
+        }
+        out.push_back(v);
+        i += 2;
+        break;
+      }
+      default:
+        if ((e == '"' && q == '"') || (e == '\'' && q == '\'')) {
+          out.push_back(e);
+          break;
+        }
+        *error = "unsupported string escape sequence";
+        *error_at = static_cast<uint32_t>(i - 1);
+        return std::nullopt;
+    }
+  }
+  return out;
+}
+
+const std::vector<std::string>& falco_operator_spellings() {
+  static const std::vector<std::string> kOps = {
+      "==", "=", "!=", "<=", "<", ">=", ">", "contains", "icontains", "bcontains", "startswith",
+      "bstartswith", "endswith", "glob", "iglob", "regex", "in", "intersects", "pmatch",
+      "exists"};
+  return kOps;
+}
+
+// ---- 5. driver ----------------------------------------------------------------------------
+
+ParseResult parse_condition(const MappedText* text, ast::Arena& arena, const ParseOptions& opts) {
+  ParseResult res;
+  const std::string& src = text->text();
+  auto fail = [&](std::string msg, size_t offset, uint32_t length = 1) {
+    res.error = SyntaxError{std::move(msg), static_cast<uint32_t>(std::min(offset, src.size())),
+                            length};
+    return res;
+  };
+
+  // Falco rejects input that is only blanks the same way as empty input.
+  if (src.find_first_not_of(" \t\b\r\n") == std::string::npos)
+    return fail("unexpected end of input: the condition is empty", src.size(), 0);
+
+  int64_t deep = find_too_deep(src, opts.max_depth);
+  if (deep >= 0)
+    return fail("exceeded max depth limit of " + std::to_string(opts.max_depth),
+                static_cast<size_t>(deep));
+
+  ByteStream input(src);
+  FilterLexer lexer(&input);
+  LexerErrors lexer_errors;
+  lexer.removeErrorListeners();
+  lexer.addErrorListener(&lexer_errors);
+  antlr4::CommonTokenStream tokens(&lexer);
+  Filter parser(&tokens);
+  ParserErrors parser_errors;
+  parser.removeErrorListeners();
+  parser.addErrorListener(&parser_errors);
+  // SLL prediction is exact for this LL(1) grammar and much cheaper than full LL.
+  parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
+      antlr4::atn::PredictionMode::SLL);
+
+  auto token_text = [&](antlr4::Token* t) -> std::string {
+    if (!t || t->getType() == antlr4::Token::EOF) return "";
+    return src.substr(t->getStartIndex(), t->getStopIndex() + 1 - t->getStartIndex());
+  };
+  // The last token before `t` (Falco's "last token" for "unexpected token after").
+  auto previous_text = [&](antlr4::Token* t) -> std::string {
+    size_t i = t->getTokenIndex();
+    return i == 0 ? "" : token_text(tokens.get(i - 1));
+  };
+
+  Filter::FilterContext* tree = nullptr;
+  try {
+    tree = parser.filter();
+  } catch (const LexFailure& f) {
+    // Placeholder bytes in a place where a list cannot be: retry as text (lists.h).
+    if (opts.listrefs && src.find('\x01') != std::string::npos) {
+      res.listref_misplaced = true;
+      return res;
+    }
+    size_t off = f.offset;
+    char c = off < src.size() ? src[off] : '\0';
+    std::string unterminated;
+    if (c == '"' || c == '\'') unterminated = "unterminated quoted string";
+    switch (f.mode) {
+      case FilterLexer::OPERATOR: {
+        std::string ops;
+        for (const std::string& o : falco_operator_spellings()) {
+          if (!ops.empty()) ops += ", ";
+          ops += "'" + o + "'";
+        }
+        return fail("expected a valid check operator: one of " + ops, off);
+      }
+      case FilterLexer::STRVAL:
+        return fail(unterminated.empty()
+                        ? "expected a value: a quoted or bare string, val(<field>) or a "
+                          "transformer"
+                        : unterminated,
+                    off);
+      case FilterLexer::NUMVAL:
+        return fail("expected a numeric value, val(<field>) or a transformer", off);
+      case FilterLexer::LISTVAL:
+        return fail("expected a list, an identifier, val(<field>) or a transformer", off);
+      case FilterLexer::LISTITEMS:
+        return fail(unterminated.empty() ? "expected a list item, ',' or ')'" : unterminated,
+                    off);
+      default:
+        if (!unterminated.empty()) return fail(unterminated, off);
+        if (c == '[')
+          return fail("expected a field argument inside '[...]' right after the field name",
+                      off);
+        return fail("unexpected character '" + quote_excerpt(src.substr(off, 1)) +
+                        "', expecting a field, a macro, 'not' or '('",
+                    off);
+    }
+  } catch (const ParseFailure& f) {
+    if (opts.listrefs && src.find('\x01') != std::string::npos) {
+      res.listref_misplaced = true;
+      return res;
+    }
+    antlr4::Token* t = f.offending;
+    bool at_eof = t->getType() == antlr4::Token::EOF;
+    size_t off = at_eof ? src.size() : t->getStartIndex();
+    uint32_t len = at_eof ? 0 : static_cast<uint32_t>(t->getStopIndex() + 1 - t->getStartIndex());
+    std::string what = at_eof ? "end of input" : "token '" + quote_excerpt(token_text(t)) + "'";
+    switch (f.rule) {
+      case Filter::RuleFilter:
+      case Filter::RuleExpr:
+      case Filter::RuleAndExpr: {
+        std::string prev = previous_text(t);
+        // A ')' with no '(' open, or trailing garbage after a complete expression.
+        if (!prev.empty())
+          return fail("unexpected token after '" + quote_excerpt(prev) + "', expecting 'or', 'and'",
+                      off, len);
+        return fail("unexpected " + what + ", expecting a field, a macro, 'not' or '('", off,
+                    len);
+      }
+      case Filter::RuleNotExpr:
+      case Filter::RuleAtom:
+        if (f.expects_rparen) return fail("expected a ')' token", off, len);
+        return fail("unexpected " + what + ", expecting a field, a macro, 'not' or '('", off,
+                    len);
+      case Filter::RuleXform:
+        return fail("expected a ',' or ')' token in transformer arguments, got " + what, off,
+                    len);
+      case Filter::RuleXarg:
+      case Filter::RuleXelem:
+        return fail("expected a transformer argument (a field, a transformer, a string, a "
+                    "number or a list), got " + what,
+                    off, len);
+      case Filter::RuleStrValue:
+        return fail("expected a value: a quoted or bare string, val(<field>) or a transformer",
+                    off, len);
+      case Filter::RuleNumValue:
+        return fail("expected a numeric value, val(<field>) or a transformer", off, len);
+      case Filter::RuleListValue:
+        if (parser.getContext()->getStart() != t)
+          return fail("expected a ',' or ')' token in the list, got " + what, off, len);
+        return fail("expected a list, an identifier, val(<field>) or a transformer", off, len);
+      case Filter::RuleListItem:
+        return fail("expected a list item, got " + what, off, len);
+      case Filter::RuleRhsCall:
+        return fail("expected a field and a ')' token in val(...), got " + what, off, len);
+      default:
+        return fail("unexpected " + what, off, len);
+    }
+  } catch (const std::exception& e) {
+    return fail(std::string("internal parser error: ") + e.what(), 0);
+  }
+
+  AstBuilder builder(text, arena, opts);
+  ast::Node* root = builder.build(tree->expr());
+  if (builder.listref_misplaced) {
+    res.listref_misplaced = true;
+    return res;
+  }
+  if (builder.error) return fail(builder.error->message, builder.error->offset,
+                                 builder.error->length);
+  res.root = root;
+  return res;
+}
+
+}  // namespace pg

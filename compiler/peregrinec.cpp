@@ -1,0 +1,172 @@
+// peregrinec: the offline rules compiler (no root, no BPF). DESIGN.md section 4.
+//
+//   peregrinec validate [--json] [--all-errors] FILE...
+//   peregrinec fields [--json]
+//   peregrinec version
+//
+// Exit status: 0 ok, 1 invalid input, 2 usage.
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "compiler/json.h"
+#include "compiler/validate.h"
+#include "vm/fields.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: peregrinec <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  validate [--json] [--all-errors] FILE...  check rules files as `falco -V` does\n"
+    "  fields [--json]                           list the field catalogue\n"
+    "  version                                   print versions\n";
+
+int usage(const char* msg = nullptr) {
+  if (msg) std::fprintf(stderr, "peregrinec: %s\n", msg);
+  std::fputs(kUsage, stderr);
+  return 2;
+}
+
+void write_all(FILE* f, const std::string& s) {
+  if (!s.empty()) std::fwrite(s.data(), 1, s.size(), f);
+}
+
+int cmd_validate(int argc, char** argv) {
+  pg::ValidateOptions opts;
+  std::vector<std::string> files;
+  for (int i = 0; i < argc; i++) {
+    std::string a = argv[i];
+    if (a == "--json") opts.json = true;
+    else if (a == "--all-errors") opts.all_errors = true;
+    else if (a == "--") {
+      for (i++; i < argc; i++) files.push_back(argv[i]);
+    } else if (a.size() > 1 && a[0] == '-') return usage(("unknown option " + a).c_str());
+    else files.push_back(a);
+  }
+  if (files.empty()) return usage("validate needs at least one file");
+
+  int status = 0;
+  pg::run_with_large_stack([&] {
+    pg::LoaderOptions lo;
+    lo.all_errors = opts.all_errors;
+    pg::Loader loader(pg::EngineInfo{}, lo);
+    std::vector<std::string> fatal;
+    std::vector<pg::ValidatedFile> results = pg::validate_files(files, opts, loader, fatal);
+    if (!fatal.empty()) {
+      // Falco prints plugin requirement failures as plain text, even in JSON mode.
+      for (const std::string& m : fatal) std::fprintf(stderr, "Error: %s\n", m.c_str());
+      status = 1;
+      return;
+    }
+    if (opts.json) {
+      write_all(stdout, pg::render_json(results));
+    } else {
+      std::string out, err;
+      pg::render_text(results, out, err);
+      write_all(stdout, out);
+      write_all(stderr, err);
+    }
+    for (const pg::ValidatedFile& f : results)
+      if (!f.result.successful) status = 1;
+  });
+  return status;
+}
+
+int cmd_fields(int argc, char** argv) {
+  bool json = false;
+  for (int i = 0; i < argc; i++) {
+    if (std::strcmp(argv[i], "--json") == 0) json = true;
+    else return usage((std::string("unknown option ") + argv[i]).c_str());
+  }
+  auto arg_text = [](const pg::FieldInfo& f) -> std::string {
+    switch (f.arg) {
+      case pg::FieldArg::kNone: return "";
+      case pg::FieldArg::kIndex: return "[N]";
+      case pg::FieldArg::kKey: return (f.flags & pg::FF_DOT_ARG) ? "[KEY] or .KEY" : "[KEY]";
+      case pg::FieldArg::kEvtArg: return "[N] or .NAME";
+      case pg::FieldArg::kIndexOrKey: return "[N] or [KEY]";
+    }
+    return "";
+  };
+  auto flag_list = [](const pg::FieldInfo& f) {
+    std::vector<std::string> v;
+    if (f.flags & pg::FF_FILTER_ONLY) v.push_back("filter-only");
+    if (f.flags & pg::FF_NO_TRANSFORMER) v.push_back("no-transformer");
+    if (f.flags & pg::FF_NO_RHS) v.push_back("no-rhs");
+    if (f.flags & pg::FF_DEPRECATED) v.push_back("deprecated");
+    if (f.flags & pg::FF_LIST) v.push_back("list");
+    if (f.flags & pg::FF_ARG_REQUIRED) v.push_back("arg-required");
+    if (f.flags & pg::FF_ANCESTOR) v.push_back("any-ancestor");
+    return v;
+  };
+  auto needs = [](const pg::FieldInfo& f) {
+    std::string s;
+    if (f.needs & pg::NEED_E) s += 'E';
+    if (f.needs & pg::NEED_T) s += 'T';
+    if (f.needs & pg::NEED_F) s += 'F';
+    if (f.needs & pg::NEED_C) s += 'C';
+    if (f.needs & pg::NEED_K) s += 'K';
+    if (f.needs & pg::NEED_U) s += 'U';
+    return s;
+  };
+  std::string out;
+  if (json) {
+    pg::json::Writer w;
+    w.begin_array();
+    for (const pg::FieldInfo& f : pg::all_fields()) {
+      w.begin_object();
+      w.key("name").value(f.name);
+      w.key("type").value(pg::param_type_name(f.type));
+      w.key("arg").value(arg_text(f));
+      w.key("flags").begin_array();
+      for (const std::string& s : flag_list(f)) w.value(s);
+      w.end_array();
+      w.key("needs").value(needs(f));
+      w.key("desc").value(f.description);
+      w.end_object();
+    }
+    w.end_array();
+    out = w.take() + "\n";
+  } else {
+    for (const pg::FieldInfo& f : pg::all_fields()) {
+      std::string name = std::string(f.name) + arg_text(f);
+      std::string type(pg::param_type_name(f.type));
+      char line[512];
+      std::snprintf(line, sizeof line, "%-38s %-9s %s", name.c_str(), type.c_str(),
+                    std::string(f.description).c_str());
+      out += line;
+      std::vector<std::string> fl = flag_list(f);
+      if (!fl.empty()) {
+        out += " [";
+        for (size_t i = 0; i < fl.size(); i++) out += (i ? ", " : "") + fl[i];
+        out += "]";
+      }
+      out += "\n";
+    }
+  }
+  write_all(stdout, out);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return usage();
+  std::string cmd = argv[1];
+  if (cmd == "validate") return cmd_validate(argc - 2, argv + 2);
+  if (cmd == "fields") return cmd_fields(argc - 2, argv + 2);
+  if (cmd == "version" || cmd == "--version") {
+    std::printf("peregrinec %s (Falco engine version %s)\n", PEREGRINE_VERSION,
+                PEREGRINE_ENGINE_VERSION);
+    return 0;
+  }
+  if (cmd == "-h" || cmd == "--help" || cmd == "help") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  return usage(("unknown command " + cmd).c_str());
+}
