@@ -1,17 +1,22 @@
 // peregrinec: the offline rules compiler (no root, no BPF). DESIGN.md section 4.
 //
 //   peregrinec validate [--json] [--all-errors] FILE...
+//   peregrinec compile FILE... -o OUT.pgb
+//   peregrinec disasm FILE.pgb|FILE.yaml... [--rule NAME]
 //   peregrinec fields [--json]
 //   peregrinec version
 //
 // Exit status: 0 ok, 1 invalid input, 2 usage.
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "compiler/compiler.h"
 #include "compiler/json.h"
+#include "vm/disasm.h"
 #include "compiler/validate.h"
 #include "vm/fields.h"
 
@@ -22,6 +27,8 @@ constexpr const char* kUsage =
     "\n"
     "commands:\n"
     "  validate [--json] [--all-errors] FILE...  check rules files as `falco -V` does\n"
+    "  compile FILE... -o OUT.pgb                validate, then write the compiled program\n"
+    "  disasm FILE.pgb|FILE.yaml... [--rule R]   list the bytecode of a program\n"
     "  fields [--json]                           list the field catalogue\n"
     "  version                                   print versions\n";
 
@@ -74,6 +81,113 @@ int cmd_validate(int argc, char** argv) {
       if (!f.result.successful) status = 1;
   });
   return status;
+}
+
+// Prints validation problems of a failed compile in text form; returns the exit status.
+int report_compile_failure(const pg::CompileOutput& out) {
+  for (const std::string& m : out.fatal) std::fprintf(stderr, "Error: %s\n", m.c_str());
+  if (!out.fatal.empty()) return 1;
+  std::string o, e;
+  std::vector<pg::ValidatedFile> bad;
+  for (const pg::ValidatedFile& f : out.files)
+    if (!f.result.successful) bad.push_back(f);
+  pg::render_text(bad, o, e);
+  write_all(stderr, o);
+  write_all(stderr, e);
+  if (!out.error.empty()) std::fprintf(stderr, "peregrinec: %s\n", out.error.c_str());
+  return 1;
+}
+
+int cmd_compile(int argc, char** argv) {
+  std::vector<pg::RulesSource> sources;
+  std::string output;
+  for (int i = 0; i < argc; i++) {
+    std::string a = argv[i];
+    if (a == "-o") {
+      if (i + 1 >= argc) return usage("-o needs a file name");
+      output = argv[++i];
+    } else if (a.size() > 1 && a[0] == '-') {
+      return usage(("unknown option " + a).c_str());
+    } else {
+      sources.push_back({a, "", true});
+    }
+  }
+  if (sources.empty()) return usage("compile needs at least one rules file");
+  if (output.empty()) return usage("compile needs -o OUT.pgb");
+  pg::CompileOutput out = pg::compile_rules(sources);
+  if (!out.ok) return report_compile_failure(out);
+  std::string bytes = pg::vm::serialize(out.program);
+  FILE* f = std::fopen(output.c_str(), "wb");
+  if (!f || std::fwrite(bytes.data(), 1, bytes.size(), f) != bytes.size() || std::fclose(f) != 0) {
+    std::fprintf(stderr, "peregrinec: cannot write '%s': %s\n", output.c_str(),
+                 std::strerror(errno));
+    return 1;
+  }
+  std::fprintf(stderr, "%s: %zu rules, %zu instructions, %zu bytes\n", output.c_str(),
+               out.program.rules.size(), out.program.code.size(), bytes.size());
+  return 0;
+}
+
+// Loads a program from a .pgb artifact or compiles it from rules files.
+bool load_program(const std::vector<std::string>& files, pg::vm::Program& prog, int& status) {
+  std::string first, err;
+  if (files.size() == 1 && pg::read_file(files[0], first, err) &&
+      pg::is_program_artifact(first)) {
+    if (!pg::vm::deserialize(first, prog, err)) {
+      std::fprintf(stderr, "peregrinec: %s: %s\n", files[0].c_str(), err.c_str());
+      status = 1;
+      return false;
+    }
+    std::string verr;
+    if (!pg::vm::LoadedProgram::load(prog, verr)) {
+      std::fprintf(stderr, "peregrinec: %s: program rejected by the verifier: %s\n",
+                   files[0].c_str(), verr.c_str());
+      status = 1;
+      return false;
+    }
+    return true;
+  }
+  std::vector<pg::RulesSource> sources;
+  for (const std::string& f : files) sources.push_back({f, "", true});
+  pg::CompileOutput out = pg::compile_rules(sources);
+  if (!out.ok) {
+    status = report_compile_failure(out);
+    return false;
+  }
+  prog = std::move(out.program);
+  return true;
+}
+
+int cmd_disasm(int argc, char** argv) {
+  std::vector<std::string> files;
+  pg::vm::DisasmOptions opts;
+  for (int i = 0; i < argc; i++) {
+    std::string a = argv[i];
+    if (a == "--rule") {
+      if (i + 1 >= argc) return usage("--rule needs a rule name");
+      opts.rule = argv[++i];
+    } else if (a == "--no-lines") {
+      opts.show_lines = false;
+    } else if (a.size() > 1 && a[0] == '-') {
+      return usage(("unknown option " + a).c_str());
+    } else {
+      files.push_back(a);
+    }
+  }
+  if (files.empty()) return usage("disasm needs a .pgb or rules files");
+  pg::vm::Program prog;
+  int status = 0;
+  if (!load_program(files, prog, status)) return status;
+  if (!opts.rule.empty()) {
+    bool found = false;
+    for (const auto& r : prog.rules) found |= r.name == opts.rule;
+    if (!found) {
+      std::fprintf(stderr, "peregrinec: no rule named '%s'\n", opts.rule.c_str());
+      return 1;
+    }
+  }
+  write_all(stdout, pg::vm::disassemble(prog, opts));
+  return 0;
 }
 
 int cmd_fields(int argc, char** argv) {
@@ -159,6 +273,8 @@ int main(int argc, char** argv) {
   std::string cmd = argv[1];
   if (cmd == "validate") return cmd_validate(argc - 2, argv + 2);
   if (cmd == "fields") return cmd_fields(argc - 2, argv + 2);
+  if (cmd == "compile") return cmd_compile(argc - 2, argv + 2);
+  if (cmd == "disasm") return cmd_disasm(argc - 2, argv + 2);
   if (cmd == "version" || cmd == "--version") {
     std::printf("peregrinec %s (Falco engine version %s)\n", PEREGRINE_VERSION,
                 PEREGRINE_ENGINE_VERSION);

@@ -352,6 +352,11 @@ class FlowPrescan {
 // ---------------------------------------------------------------------------------------------
 // The event handler building the flat model.
 
+bool is_tag_char(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  return std::string_view("-#;/?:@&=+$_.~*'()!%").find(c) != std::string_view::npos;
+}
+
 // Style of a scalar whose first token (the node's mark: an anchor or tag, if any, else the
 // scalar itself) starts at `p`. Returns the offset of the scalar's first byte through `start`.
 ScalarStyle style_at(std::string_view t, size_t p, size_t* start) {
@@ -361,13 +366,19 @@ ScalarStyle style_at(std::string_view t, size_t p, size_t* start) {
   while (p < n) {
     char c = t[p];
     if (c == '&' || c == '!') {
-      if (c == '!' && p + 1 < n && t[p + 1] == '<') {
-        while (p < n && t[p] != '>') p++;
+      p++;
+      if (c == '&') {
+        // Exp::Anchor: anything but blanks, breaks and []{},
+        while (p < n && t[p] != ' ' && t[p] != '\t' && t[p] != '\n' && t[p] != '\r' &&
+               t[p] != ',' && t[p] != '[' && t[p] != ']' && t[p] != '{' && t[p] != '}')
+          p++;
+      } else if (p < n && t[p] == '<') {
+        while (p < n && t[p] != '>') p++;  // verbatim tag
         if (p < n) p++;
+      } else {
+        // Tag handle and suffix: Exp::Word, Exp::Tag and '!'.
+        while (p < n && is_tag_char(t[p])) p++;
       }
-      while (p < n && t[p] != ' ' && t[p] != '\t' && t[p] != '\n' && t[p] != '\r' &&
-             t[p] != ',' && t[p] != '[' && t[p] != ']' && t[p] != '{' && t[p] != '}')
-        p++;
       while (true) {
         while (p < n && (t[p] == ' ' || t[p] == '\t' || t[p] == '\n' || t[p] == '\r')) p++;
         if (p < n && t[p] == '#') {
@@ -397,7 +408,12 @@ class Builder final : public YAML::EventHandler {
           std::vector<Document>& out)
       : text_(file.text()), limits_(limits), intro_(intro), out_(out) {}
 
-  void OnDocumentStart(const YAML::Mark&) override {
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    // yaml-cpp 0.7 never consumes a token it cannot start a node with (a ',' at the top level,
+    // say): HandleNextDocument then returns an empty document forever without moving on.
+    if (mark.pos <= last_document_pos_)
+      throw YAML::ParserException(mark, "unexpected token at the start of a document");
+    last_document_pos_ = mark.pos;
     doc_ = Document();
     anchors_.clear();
     stack_.clear();
@@ -537,6 +553,7 @@ class Builder final : public YAML::EventHandler {
   std::vector<Frame> stack_;
   std::vector<uint32_t> pending_;  // children of the open collections, innermost last
   uint64_t total_nodes_ = 0;
+  int last_document_pos_ = -1;
 };
 
 }  // namespace

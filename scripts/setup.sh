@@ -5,17 +5,17 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 PKGS=(
   build-essential cmake ninja-build pkg-config git ca-certificates
-  clang llvm lld libclang-rt-14-dev         
-  antlr4 libantlr4-runtime-dev              
-  libyaml-cpp-dev                           
-  libxxhash-dev libre2-dev                  
-  libbpf-dev bpftool libelf-dev zlib1g-dev  
+  clang llvm lld libclang-rt-14-dev
+  antlr4 libantlr4-runtime-dev
+  libyaml-cpp-dev
+  libxxhash-dev libre2-dev
+  libbpf-dev bpftool libelf-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  valgrind                                  
-  sysdig                                    
-  libfalcosecurity0-dev                     
-  libtbb-dev libjsoncpp-dev libcurl4-openssl-dev libc-ares-dev libb64-dev libjq-dev 
-  python3 iproute2 procps netcat-openbsd    
+  valgrind
+  sysdig
+  libfalcosecurity0-dev
+  libtbb-dev libjsoncpp-dev libcurl4-openssl-dev libc-ares-dev libb64-dev libjq-dev
+  python3 iproute2 procps netcat-openbsd
 )
 missing=()
 for p in "${PKGS[@]}"; do

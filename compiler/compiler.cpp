@@ -1,0 +1,54 @@
+#include "compiler/compiler.h"
+
+#include <cstring>
+
+namespace pg {
+
+CompileOutput compile_rules(const std::vector<RulesSource>& sources, const LoaderOptions& lopts,
+                            const LowerOptions& opts) {
+  CompileOutput out;
+  run_with_large_stack([&] {
+    Loader loader(EngineInfo{}, lopts);
+    bool all_ok = true;
+    for (const RulesSource& src : sources) {
+      ValidatedFile vf;
+      std::string content = src.content, error;
+      if (src.read_from_disk && !read_file(src.name, content, error)) {
+        vf.result.name = src.name;
+        vf.result.successful = false;
+        Diagnostic d;
+        d.code = DiagCode::LOAD_ERR_FILE_READ;
+        d.message = error;
+        d.context.push_back(ContextLoc{"rules content", "", src.name, FilePos{}});
+        vf.result.errors.push_back(std::move(d));
+        vf.schema.valid = false;
+        out.files.push_back(std::move(vf));
+        all_ok = false;
+        continue;
+      }
+      {
+        SourceFile tmp(src.name, content);
+        vf.schema = check_schema(tmp);
+      }
+      vf.result = loader.load(src.name, std::move(content));
+      all_ok &= vf.result.successful;
+      out.files.push_back(std::move(vf));
+      for (const std::string& m : loader.unsatisfied_plugin_requirements()) out.fatal.push_back(m);
+      if (!out.fatal.empty()) return;
+    }
+    if (!all_ok || !loader.compiled()) return;
+    out.ruleset = loader.compiled_shared();
+    if (!lower(*out.ruleset, out.program, out.error, opts)) return;
+    out.ok = true;
+  });
+  return out;
+}
+
+bool is_program_artifact(std::string_view bytes) {
+  if (bytes.size() < 4) return false;
+  uint32_t magic;
+  std::memcpy(&magic, bytes.data(), 4);
+  return magic == vm::kArtifactMagic;
+}
+
+}  // namespace pg

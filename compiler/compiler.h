@@ -1,0 +1,38 @@
+// The compiler façade: rules files (or in-memory rules text) -> a verified vm::Program, with
+// the per-file results of validation. Used by `peregrinec compile|disasm` and by the runtime.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "compiler/lower.h"
+#include "compiler/validate.h"
+#include "vm/program.h"
+
+namespace pg {
+
+struct RulesSource {
+  std::string name;     // file name as shown in diagnostics
+  std::string content;  // file contents (empty + read_from_disk to read `name`)
+  bool read_from_disk = true;
+};
+
+struct CompileOutput {
+  std::vector<ValidatedFile> files;        // per-file validation results
+  std::vector<std::string> fatal;          // plugin requirement failures
+  std::shared_ptr<const CompiledRuleset> ruleset;  // the front end's result (null on error)
+  vm::Program program;                     // valid when ok
+  bool ok = false;
+  std::string error;                       // lowering error, if any
+};
+
+// Loads every source in order (Falco's multi-file semantics), and when all are valid, lowers
+// the ruleset into a program. Runs on a large stack (see run_with_large_stack).
+CompileOutput compile_rules(const std::vector<RulesSource>& sources,
+                            const LoaderOptions& lopts = {}, const LowerOptions& opts = {});
+
+// True when `bytes` look like a compiled program artifact (magic number).
+bool is_program_artifact(std::string_view bytes);
+
+}  // namespace pg

@@ -1,0 +1,59 @@
+// The instruction encoding: one 64-bit word per instruction.
+//
+//   63        56 55        48 47                32 31                                 0
+//  +------------+------------+--------------------+------------------------------------+
+//  |   op (8)   |   a (8)    |       b (16)       |               c (32)               |
+//  +------------+------------+--------------------+------------------------------------+
+//
+//   op  opcode (vm/opcodes.def)
+//   a   small immediate: test sense and mode bits (kSense*, kAncestorAny, comparison op for
+//       CMP_SLOTS), or the RET value
+//   b   slot index (the per-event value registers)
+//   c   pool index (constants, strings, sets, patterns, macros, event-type sets), a second
+//       slot (CMP_SLOTS), or a forward jump offset (JMP)
+//
+// Every limit below is a named constant with the reason it exists.
+#pragma once
+
+#include <cstdint>
+
+#include "vm/opcodes.h"
+
+namespace pg::vm {
+
+// Slots are addressed by 16 bits: more distinct field/transformer values than this in one
+// ruleset would be a pathological program (the official rules use about 150).
+inline constexpr uint32_t kMaxSlots = 1u << 16;
+// Pool indexes and jump offsets use 32 bits; programs are far below this (2 MiB budget).
+inline constexpr uint64_t kMaxPool = 1ull << 32;
+// Transformers nest at most this deep (bounds the lazy slot computation's recursion).
+inline constexpr uint32_t kMaxXformDepth = 16;
+// Macro calls nest at most this deep (bounds the interpreter's recursion; the compiler's
+// expansion depth limit is 1000, and only shared macros become calls).
+inline constexpr uint32_t kMaxCallDepth = 1024;
+
+// Bits of `a` in test instructions.
+inline constexpr uint8_t kSenseTrue = 1;     // jump when the test is true (else when false)
+inline constexpr uint8_t kAncestorAny = 2;   // iterate ancestors 1..N (proc.aname w/o index)
+inline constexpr uint8_t kCmpShift = 2;      // CMP_SLOTS: comparison op in a >> kCmpShift
+
+struct Insn {
+  uint64_t word = 0;
+
+  static constexpr Insn make(Op op, uint8_t a, uint16_t b, uint32_t c) {
+    return Insn{(static_cast<uint64_t>(op) << 56) | (static_cast<uint64_t>(a) << 48) |
+                (static_cast<uint64_t>(b) << 32) | c};
+  }
+  constexpr Op op() const { return static_cast<Op>(word >> 56); }
+  constexpr uint8_t a() const { return static_cast<uint8_t>(word >> 48); }
+  constexpr uint16_t b() const { return static_cast<uint16_t>(word >> 32); }
+  constexpr uint32_t c() const { return static_cast<uint32_t>(word); }
+  constexpr void set_c(uint32_t c) { word = (word & ~0xffffffffull) | c; }
+};
+
+static_assert(sizeof(Insn) == 8, "instructions are one 64-bit word");
+static_assert(static_cast<int>(Op::kCount) <= 256, "opcodes fit in 8 bits");
+static_assert(Insn::make(Op::RET, 1, 0xffff, 0xffffffffu).b() == 0xffff, "b field is 16 bits");
+static_assert(Insn::make(Op::JMP, 0, 0, 7).op() == Op::JMP, "op field round-trips");
+
+}  // namespace pg::vm

@@ -1,0 +1,654 @@
+// The dispatch loop (see interp.h). Design invariants this file relies on, all established by
+// vm/verify.cpp before a program can be loaded:
+//   - every opcode is legal and not PSEUDO; every TEST instruction is followed by a JMP;
+//   - jumps are forward and stay inside their block; every block ends in RET;
+//   - slot, pool, set, macro and event-type-set indexes are in range;
+//   - slot definitions only refer to lower slots; macro calls only go to lower macros
+//     (the call graph is a DAG, so recursion depth is bounded by the number of macros).
+// So the loop itself does no bounds checks.
+#include "vm/interp.h"
+
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "vm/macros.h"
+#include "vm/strset.h"
+
+namespace pg::vm {
+namespace {
+
+// Byte order comparison of strings (strcmp semantics on the common prefix, then length).
+int compare_bytes(std::string_view a, std::string_view b) {
+  size_t n = std::min(a.size(), b.size());
+  int r = n ? std::memcmp(a.data(), b.data(), n) : 0;
+  if (r != 0) return r;
+  return a.size() < b.size() ? -1 : a.size() > b.size() ? 1 : 0;
+}
+
+bool icontains(std::string_view hay, std::string_view needle_lower) {
+  if (needle_lower.empty()) return true;
+  if (needle_lower.size() > hay.size()) return false;
+  size_t last = hay.size() - needle_lower.size();
+  char first = needle_lower[0];
+  for (size_t i = 0; i <= last; i++) {
+    if (ascii_lower(hay[i]) != first) continue;
+    size_t k = 1;
+    while (k < needle_lower.size() && ascii_lower(hay[i + k]) == needle_lower[k]) k++;
+    if (k == needle_lower.size()) return true;
+  }
+  return false;
+}
+
+bool starts_with(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && std::memcmp(s.data(), p.data(), p.size()) == 0;
+}
+bool ends_with(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && std::memcmp(s.data() + s.size() - p.size(), p.data(), p.size()) == 0;
+}
+
+// Numeric view of a value: ints, uints and bools.
+inline bool as_signed(const FieldValue& v) { return v.kind == FieldValue::Kind::kInt; }
+inline uint64_t raw_num(const FieldValue& v) {
+  return v.kind == FieldValue::Kind::kBool ? (v.b ? 1u : 0u) : v.u;
+}
+
+bool num_cmp(Op op, const FieldValue& v, uint64_t k) {
+  if (as_signed(v)) {
+    int64_t a = v.i, b = static_cast<int64_t>(k);
+    switch (op) {
+      case Op::NUM_EQ: return a == b;
+      case Op::NUM_NE: return a != b;
+      case Op::NUM_LT: return a < b;
+      case Op::NUM_LE: return a <= b;
+      case Op::NUM_GT: return a > b;
+      default: return a >= b;
+    }
+  }
+  uint64_t a = raw_num(v);
+  switch (op) {
+    case Op::NUM_EQ: return a == k;
+    case Op::NUM_NE: return a != k;
+    case Op::NUM_LT: return a < k;
+    case Op::NUM_LE: return a <= k;
+    case Op::NUM_GT: return a > k;
+    default: return a >= k;
+  }
+}
+
+bool ip_equal(const FieldValue& v, const IpDef& ip) {
+  if (v.kind != FieldValue::Kind::kIp || v.ip_v6 != ip.v6) return false;
+  return std::memcmp(v.ip.data(), ip.bytes.data(), ip.v6 ? 16 : 4) == 0;
+}
+
+bool ip_in_net(const FieldValue& v, const IpDef& net) {
+  if (v.kind != FieldValue::Kind::kIp || v.ip_v6 != net.v6) return false;
+  uint32_t bits = net.prefix;
+  for (size_t i = 0; i < (net.v6 ? 16u : 4u) && bits > 0; i++) {
+    uint8_t mask = bits >= 8 ? 0xff : static_cast<uint8_t>(0xff << (8 - bits));
+    if ((v.ip[i] & mask) != (net.bytes[i] & mask)) return false;
+    bits = bits >= 8 ? bits - 8 : 0;
+  }
+  return true;
+}
+
+// A single-operand string predicate used by STR_MOD items.
+bool mod_item(const LoadedProgram& lp, const ModDef& m, uint32_t mod, uint32_t k,
+              std::string_view s, uint32_t id) {
+  const Program& p = lp.program();
+  std::string_view c = p.strings[m.items[k]];
+  switch (m.base) {
+    case Op::STR_EQ: return id != kNoStrId ? id == lp.string_id(m.items[k]) : s == c;
+    case Op::STR_NE: return !(id != kNoStrId ? id == lp.string_id(m.items[k]) : s == c);
+    case Op::STR_CONTAINS: return s.find(c) != std::string_view::npos;
+    case Op::STR_ICONTAINS: return icontains(s, lp.matchers().lowered(m.items[k]));
+    case Op::STR_STARTS: return starts_with(s, c);
+    case Op::STR_ENDS: return ends_with(s, c);
+    case Op::STR_GLOB: return lp.matchers().mod_glob(mod, k).match(s);
+    case Op::STR_REGEX: {
+      const re2::RE2* re = lp.matchers().mod_regex(mod, k);
+      return re && RE2::FullMatch(re2::StringPiece(s.data(), s.size()), *re);
+    }
+    case Op::STR_LT: return compare_bytes(s, c) < 0;
+    case Op::STR_LE: return compare_bytes(s, c) <= 0;
+    case Op::STR_GT: return compare_bytes(s, c) > 0;
+    case Op::STR_GE: return compare_bytes(s, c) >= 0;
+    case Op::BYTES_EQ: return s == c;
+    case Op::BYTES_NE: return s != c;
+    case Op::BYTES_CONTAINS: return s.find(c) != std::string_view::npos;
+    case Op::BYTES_STARTS: return starts_with(s, c);
+    case Op::BYTES_ENDS: return ends_with(s, c);
+    default: return false;
+  }
+}
+
+}  // namespace
+
+bool eval_test(const LoadedProgram& lp, Op op, uint32_t c, const FieldValue& v) {
+  const Program& p = lp.program();
+  const Matchers& m = lp.matchers();
+  switch (op) {
+    case Op::EXISTS: return true;
+    case Op::NUM_EQ: case Op::NUM_NE: case Op::NUM_LT: case Op::NUM_LE: case Op::NUM_GT:
+    case Op::NUM_GE:
+      return num_cmp(op, v, p.consts[c]);
+    case Op::NUM_IN: {
+      uint64_t x = as_signed(v) ? static_cast<uint64_t>(v.i) : raw_num(v);
+      for (uint64_t k : p.numsets[c].members)
+        if (k == x) return true;
+      return false;
+    }
+    case Op::STR_EQ:
+      return v.id != kNoStrId ? v.id == lp.string_id(c) : v.s == std::string_view(p.strings[c]);
+    case Op::STR_NE:
+      return v.id != kNoStrId ? v.id != lp.string_id(c) : v.s != std::string_view(p.strings[c]);
+    case Op::STR_LT: return compare_bytes(v.s, p.strings[c]) < 0;
+    case Op::STR_LE: return compare_bytes(v.s, p.strings[c]) <= 0;
+    case Op::STR_GT: return compare_bytes(v.s, p.strings[c]) > 0;
+    case Op::STR_GE: return compare_bytes(v.s, p.strings[c]) >= 0;
+    case Op::STR_IN: return m.exact(c).contains(v.s, v.id);
+    case Op::STR_CONTAINS: return v.s.find(p.strings[c]) != std::string_view::npos;
+    case Op::STR_ICONTAINS: return icontains(v.s, m.lowered(c));
+    case Op::STR_STARTS: return starts_with(v.s, p.strings[c]);
+    case Op::STR_ENDS: return ends_with(v.s, p.strings[c]);
+    case Op::STR_GLOB: return m.glob(c).match(v.s);
+    case Op::STR_REGEX: return RE2::FullMatch(re2::StringPiece(v.s.data(), v.s.size()), m.regex(c));
+    case Op::STR_PREFIXES: return m.prefix(c).match(v.s);
+    case Op::STR_SUFFIXES: return m.suffix(c).match(v.s);
+    case Op::STR_CONTAINS_ANY: return m.contains(c).search(v.s);
+    case Op::STR_PMATCH: return m.path(c).match(v.s);
+    case Op::STR_MOD: {
+      const ModDef& md = p.mods[c];
+      uint32_t hits = 0;
+      uint32_t n = static_cast<uint32_t>(md.items.size());
+      for (uint32_t k = 0; k < n; k++) {
+        bool h = mod_item(lp, md, c, k, v.s, v.id);
+        if (md.mod == 2 && h) return true;    // anyof
+        if (md.mod == 3 && !h) return false;  // allof
+        hits += h;
+      }
+      if (md.mod == 1) return hits == 1;  // oneof
+      if (md.mod == 3) return true;
+      return false;
+    }
+    case Op::BYTES_EQ: return v.s == std::string_view(p.strings[c]);
+    case Op::BYTES_NE: return v.s != std::string_view(p.strings[c]);
+    case Op::BYTES_CONTAINS: return v.s.find(p.strings[c]) != std::string_view::npos;
+    case Op::BYTES_STARTS: return starts_with(v.s, p.strings[c]);
+    case Op::BYTES_ENDS: return ends_with(v.s, p.strings[c]);
+    case Op::BYTES_IN: return m.exact(c).contains(v.s, kNoStrId);
+    case Op::IP_EQ: return ip_equal(v, p.ips[c]);
+    case Op::IP_NE: return v.kind == FieldValue::Kind::kIp && !ip_equal(v, p.ips[c]);
+    case Op::IP_IN:
+      for (uint32_t i : p.ipsets[c])
+        if (ip_equal(v, p.ips[i])) return true;
+      return false;
+    case Op::NET_EQ: return ip_in_net(v, p.ips[c]);
+    case Op::NET_NE: return v.kind == FieldValue::Kind::kIp && !ip_in_net(v, p.ips[c]);
+    case Op::NET_IN:
+      for (uint32_t i : p.ipsets[c])
+        if (ip_in_net(v, p.ips[i])) return true;
+      return false;
+    case Op::LIST_IN:
+      for (std::string_view e : v.list)
+        if (!m.exact(c).contains(e, kNoStrId)) return false;
+      return true;
+    case Op::LIST_ISECT:
+      for (std::string_view e : v.list)
+        if (m.exact(c).contains(e, kNoStrId)) return true;
+      return false;
+    default:
+      return false;
+  }
+}
+
+Vm::Vm(std::shared_ptr<const LoadedProgram> program)
+    : prog_(std::move(program)), p_(&prog_->program()), m_(&prog_->matchers()) {
+  size_t ns = p_->slots.size();
+  vals_.resize(ns);
+  val_gen_.assign(ns, 0);
+  val_present_.assign(ns, 0);
+  scratch_.resize(ns);
+  scratch_list_.resize(ns);
+  macro_gen_.assign(p_->macros.size(), 0);
+  macro_val_.assign(p_->macros.size(), 0);
+  enabled_.resize(p_->rules.size());
+  active_.resize(p_->rules.size());
+  for (size_t i = 0; i < p_->rules.size(); i++) enabled_[i] = p_->rules[i].enabled;
+  set_priority_threshold(7);
+}
+
+void Vm::set_priority_threshold(uint8_t threshold) {
+  threshold_ = threshold;
+  for (size_t i = 0; i < p_->rules.size(); i++)
+    active_[i] = enabled_[i] && p_->rules[i].priority <= threshold_;
+}
+
+void Vm::set_enabled(uint32_t rule, bool enabled) {
+  if (rule >= enabled_.size()) return;
+  enabled_[rule] = enabled;
+  active_[rule] = enabled && p_->rules[rule].priority <= threshold_;
+}
+
+void Vm::begin_event(EventView& ev) {
+  ev_ = &ev;
+  if (PG_UNLIKELY(++gen_ == 0)) {
+    // Stamps wrapped around: clear them once every 2^32 events.
+    std::fill(val_gen_.begin(), val_gen_.end(), 0);
+    std::fill(macro_gen_.begin(), macro_gen_.end(), 0);
+    gen_ = 1;
+  }
+}
+
+const FieldValue* Vm::load(uint32_t slot) {
+  if (PG_LIKELY(val_gen_[slot] == gen_)) return val_present_[slot] ? &vals_[slot] : nullptr;
+  val_gen_[slot] = gen_;
+  const SlotDef& sd = p_->slots[slot];
+  if (sd.kind == SlotDef::Kind::kXform) {
+    const FieldValue* r = compute_xform(slot);
+    val_present_[slot] = r != nullptr;
+    return r;
+  }
+  FieldArgs args;
+  args.index = sd.index;
+  if (sd.has_key) args.key = p_->strings[sd.key];
+  bool ok = ev_->extract(sd.field, args, vals_[slot]);
+  val_present_[slot] = ok;
+  return ok ? &vals_[slot] : nullptr;
+}
+
+PG_NOINLINE const FieldValue* Vm::compute_xform(uint32_t slot) {
+  const SlotDef& sd = p_->slots[slot];
+  FieldValue& out = vals_[slot];
+  std::string& buf = scratch_[slot];
+  auto arg_str = [&](size_t i, std::string_view& s) -> bool {
+    if (sd.arg_is_const[i]) {
+      s = p_->strings[sd.args[i]];
+      return true;
+    }
+    const FieldValue* v = load(sd.args[i]);
+    if (!v) return false;
+    s = v->s;
+    return true;
+  };
+  switch (sd.xform) {
+    case 0:    // tolower
+    case 1: {  // toupper
+      std::string_view s;
+      if (!arg_str(0, s)) return nullptr;
+      buf.assign(s.data(), s.size());
+      for (char& ch : buf) {
+        if (sd.xform == 0 && ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch + 32);
+        if (sd.xform == 1 && ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 32);
+      }
+      out = FieldValue::str(buf);
+      return &out;
+    }
+    case 2: {  // b64: decode; invalid input makes the value missing
+      std::string_view s;
+      if (!arg_str(0, s)) return nullptr;
+      auto dec = [](char ch) -> int {
+        if (ch >= 'A' && ch <= 'Z') return ch - 'A';
+        if (ch >= 'a' && ch <= 'z') return ch - 'a' + 26;
+        if (ch >= '0' && ch <= '9') return ch - '0' + 52;
+        if (ch == '+') return 62;
+        if (ch == '/') return 63;
+        return -1;
+      };
+      buf.clear();
+      if (s.size() % 4 != 0) return nullptr;
+      for (size_t i = 0; i < s.size(); i += 4) {
+        int v[4];
+        int pad = 0;
+        for (int k = 0; k < 4; k++) {
+          char ch = s[i + k];
+          if (ch == '=' && i + 4 == s.size() && k >= 2) {
+            v[k] = 0;
+            pad++;
+            continue;
+          }
+          if (pad) return nullptr;
+          v[k] = dec(ch);
+          if (v[k] < 0) return nullptr;
+        }
+        uint32_t w = (v[0] << 18) | (v[1] << 12) | (v[2] << 6) | v[3];
+        buf.push_back(static_cast<char>(w >> 16));
+        if (pad < 2) buf.push_back(static_cast<char>((w >> 8) & 0xff));
+        if (pad < 1) buf.push_back(static_cast<char>(w & 0xff));
+      }
+      out = FieldValue::str(buf);
+      if (sd.type == ParamType::BYTEBUF) out.kind = FieldValue::Kind::kBytes;
+      return &out;
+    }
+    case 3: {  // basename: the text after the last '/'
+      std::string_view s;
+      if (!arg_str(0, s)) return nullptr;
+      size_t slash = s.rfind('/');
+      out = FieldValue::str(slash == std::string_view::npos ? s : s.substr(slash + 1));
+      return &out;
+    }
+    case 4: {  // len: bytes of a string, elements of a list
+      if (sd.arg_is_const[0]) return nullptr;
+      const FieldValue* v = load(sd.args[0]);
+      if (!v) return nullptr;
+      out = FieldValue::uint(v->kind == FieldValue::Kind::kList ? v->list.size() : v->s.size());
+      return &out;
+    }
+    case 5: {  // join(sep, list)
+      std::string_view sep = p_->strings[sd.args[0]];
+      buf.clear();
+      bool first = true;
+      auto add = [&](std::string_view e) {
+        if (!first) buf.append(sep.data(), sep.size());
+        first = false;
+        buf.append(e.data(), e.size());
+      };
+      if (sd.args.size() == 2 && !sd.arg_is_const[1]) {
+        const FieldValue* v = load(sd.args[1]);
+        if (!v) return nullptr;
+        if (v->kind == FieldValue::Kind::kList) {
+          for (std::string_view e : v->list) add(e);
+        } else {
+          add(v->s);
+        }
+      } else {
+        for (size_t i = 1; i < sd.args.size(); i++) {
+          std::string_view s;
+          if (!arg_str(i, s)) return nullptr;
+          add(s);
+        }
+      }
+      out = FieldValue::str(buf);
+      return &out;
+    }
+    case 6: {  // concat
+      buf.clear();
+      for (size_t i = 0; i < sd.args.size(); i++) {
+        std::string_view s;
+        if (!arg_str(i, s)) return nullptr;
+        buf.append(s.data(), s.size());
+      }
+      out = FieldValue::str(buf);
+      return &out;
+    }
+    case 7: {  // getopt(args, optstring)[c]: the value of option c, "" for a flag
+      std::string_view args, optstr;
+      if (!arg_str(0, args) || !arg_str(1, optstr)) return nullptr;
+      char want = p_->strings[sd.index_str].empty() ? 0 : p_->strings[sd.index_str][0];
+      auto takes_arg = [&](char o) {
+        size_t k = optstr.find(o);
+        return k != std::string_view::npos && k + 1 < optstr.size() && optstr[k + 1] == ':';
+      };
+      // Split on spaces (proc.args joins argv with single spaces).
+      size_t i = 0;
+      bool found = false;
+      std::string_view val;
+      while (i < args.size() && !found) {
+        while (i < args.size() && args[i] == ' ') i++;
+        size_t b = i;
+        while (i < args.size() && args[i] != ' ') i++;
+        std::string_view tok = args.substr(b, i - b);
+        if (tok == "--") break;
+        if (tok.size() < 2 || tok[0] != '-' || tok[1] == '-') continue;
+        for (size_t k = 1; k < tok.size(); k++) {
+          char o = tok[k];
+          if (takes_arg(o)) {
+            std::string_view v = tok.substr(k + 1);
+            if (v.empty()) {
+              while (i < args.size() && args[i] == ' ') i++;
+              size_t vb = i;
+              while (i < args.size() && args[i] != ' ') i++;
+              v = args.substr(vb, i - vb);
+            }
+            if (o == want) {
+              found = true;
+              val = v;
+            }
+            break;
+          }
+          if (o == want) {
+            found = true;
+            val = {};
+            break;
+          }
+        }
+      }
+      if (!found) return nullptr;
+      buf.assign(val.data(), val.size());
+      out = FieldValue::str(buf);
+      return &out;
+    }
+  }
+  return nullptr;
+}
+
+bool Vm::test(uint32_t pc) {
+  const Insn in = p_->code[pc];
+  Op op = in.op();
+  if (op == Op::EVT_TYPE_IN) {
+    uint16_t code = ev_->event_type();
+    if (code > 1) return m_->tset_has(in.c(), code);
+    // Generic syscall events: compare the syscall name.
+    const auto& names = p_->tset_syscalls[in.c()];
+    if (names.empty()) return false;
+    FieldValue v;
+    if (!ev_->extract(FieldId::EVT_TYPE, FieldArgs{}, v)) return false;
+    for (uint32_t s : names)
+      if (v.s == std::string_view(p_->strings[s])) return true;
+    return false;
+  }
+  if (op == Op::CMP_SLOTS) {
+    const FieldValue* a = load(in.b());
+    if (!a) return false;
+    const FieldValue* b = load(in.c());
+    if (!b) return false;
+    Op cmp = static_cast<Op>(in.a() >> kCmpShift);
+    switch (cmp) {
+      case Op::NUM_EQ: case Op::NUM_NE: case Op::NUM_LT: case Op::NUM_LE: case Op::NUM_GT:
+      case Op::NUM_GE:
+        return num_cmp(cmp, *a, as_signed(*b) ? static_cast<uint64_t>(b->i) : raw_num(*b));
+      case Op::IP_EQ: return a->kind == b->kind && a->ip_v6 == b->ip_v6 && a->ip == b->ip;
+      case Op::IP_NE: return !(a->ip_v6 == b->ip_v6 && a->ip == b->ip);
+      case Op::STR_EQ: return a->s == b->s;
+      case Op::STR_NE: return a->s != b->s;
+      case Op::STR_LT: return compare_bytes(a->s, b->s) < 0;
+      case Op::STR_LE: return compare_bytes(a->s, b->s) <= 0;
+      case Op::STR_GT: return compare_bytes(a->s, b->s) > 0;
+      case Op::STR_GE: return compare_bytes(a->s, b->s) >= 0;
+      case Op::STR_CONTAINS: return a->s.find(b->s) != std::string_view::npos;
+      case Op::STR_ICONTAINS: {
+        std::string& low = cmp_scratch_;
+        low.assign(b->s.data(), b->s.size());
+        for (char& ch : low) ch = ascii_lower(ch);
+        return icontains(a->s, low);
+      }
+      case Op::STR_STARTS: return starts_with(a->s, b->s);
+      case Op::STR_ENDS: return ends_with(a->s, b->s);
+      case Op::STR_GLOB: return Glob(b->s, false).match(a->s);  // rare: builds the pattern
+      case Op::LIST_IN:  // every element of a is in b (a scalar b is a one-element list)
+        if (a->kind != FieldValue::Kind::kList) return b->kind == FieldValue::Kind::kList
+                                                           ? std::find(b->list.begin(), b->list.end(), a->s) != b->list.end()
+                                                           : a->s == b->s;
+        for (std::string_view e : a->list)
+          if (std::find(b->list.begin(), b->list.end(), e) == b->list.end()) return false;
+        return true;
+      case Op::LIST_ISECT:
+        if (a->kind != FieldValue::Kind::kList) return b->kind == FieldValue::Kind::kList
+                                                           ? std::find(b->list.begin(), b->list.end(), a->s) != b->list.end()
+                                                           : a->s == b->s;
+        for (std::string_view e : a->list)
+          if (std::find(b->list.begin(), b->list.end(), e) != b->list.end()) return true;
+        return false;
+      default:
+        return false;
+    }
+  }
+  // A single-slot test.
+  if (PG_UNLIKELY(in.a() & kAncestorAny)) {
+    // proc.aname and friends without an index: any ancestor, parent first.
+    const SlotDef& sd = p_->slots[in.b()];
+    FieldValue v;
+    for (int64_t k = 1; k < 4096; k++) {
+      FieldArgs args;
+      args.index = k;
+      if (!ev_->extract(sd.field, args, v)) return false;
+      if (op == Op::EXISTS || eval_test(*prog_, op, in.c(), v)) return true;
+    }
+    return false;
+  }
+  const FieldValue* v = load(in.b());
+  if (!v) return false;
+  return eval_test(*prog_, op, in.c(), *v);
+}
+
+bool Vm::exec(uint32_t pc, uint32_t depth) {
+  const Insn* code = p_->code.data();
+  bool t;
+#if PG_USE_COMPUTED_GOTO
+  static void* const kLabels[] = {
+#define OP(name, fmt, flags, meaning) &&L_##name,
+#include "vm/opcodes.def"
+  };
+#define VM_DISPATCH goto* kLabels[static_cast<uint8_t>(code[pc].op())];
+#define VM_CASE(name) L_##name:
+#define VM_NEXT goto* kLabels[static_cast<uint8_t>(code[pc].op())]
+#else
+#define VM_DISPATCH \
+  for (;;)          \
+    switch (code[pc].op())
+#define VM_CASE(name) case Op::name:
+#define VM_NEXT continue
+#endif
+  // A test sets t and then takes or skips the JMP that follows it.
+#define VM_TEST_END()                                                 \
+  do {                                                                \
+    pc += (t == ((code[pc].a() & kSenseTrue) != 0)) ? 2 + code[pc + 1].c() : 2; \
+    VM_NEXT;                                                          \
+  } while (0)
+
+  VM_DISPATCH {
+    VM_CASE(JMP) {
+      pc += 1 + code[pc].c();
+      VM_NEXT;
+    }
+    VM_CASE(RET) { return code[pc].a() != 0; }
+    VM_CASE(LABEL) { return false; }  // rejected by the verifier; never reached
+    VM_CASE(CALL) {
+      uint32_t mac = code[pc].c();
+      if (macro_gen_[mac] != gen_) {
+        macro_val_[mac] = exec(p_->macros[mac].entry, depth + 1);
+        macro_gen_[mac] = gen_;
+      }
+      t = macro_val_[mac] != 0;
+      VM_TEST_END();
+    }
+    VM_CASE(EVT_TYPE_IN) {
+      t = test(pc);
+      VM_TEST_END();
+    }
+    VM_CASE(EXISTS) {
+      t = (code[pc].a() & kAncestorAny) ? test(pc) : load(code[pc].b()) != nullptr;
+      VM_TEST_END();
+    }
+    VM_CASE(STR_EQ) {
+      if (code[pc].a() & kAncestorAny) {
+        t = test(pc);
+      } else {
+        const FieldValue* v = load(code[pc].b());
+        uint32_t c = code[pc].c();
+        t = v && (v->id != kNoStrId ? v->id == prog_->string_id(c)
+                                     : v->s == std::string_view(p_->strings[c]));
+      }
+      VM_TEST_END();
+    }
+    VM_CASE(STR_IN) {
+      if (code[pc].a() & kAncestorAny) {
+        t = test(pc);
+      } else {
+        const FieldValue* v = load(code[pc].b());
+        t = v && m_->exact(code[pc].c()).contains(v->s, v->id);
+      }
+      VM_TEST_END();
+    }
+    VM_CASE(NUM_EQ) {
+      if (code[pc].a() & kAncestorAny) {
+        t = test(pc);
+      } else {
+        const FieldValue* v = load(code[pc].b());
+        t = v && num_cmp(Op::NUM_EQ, *v, p_->consts[code[pc].c()]);
+      }
+      VM_TEST_END();
+    }
+#define VM_GENERIC_TEST(name) \
+  VM_CASE(name) {             \
+    t = test(pc);             \
+    VM_TEST_END();            \
+  }
+    VM_GENERIC_TEST(NUM_NE)
+    VM_GENERIC_TEST(NUM_LT)
+    VM_GENERIC_TEST(NUM_LE)
+    VM_GENERIC_TEST(NUM_GT)
+    VM_GENERIC_TEST(NUM_GE)
+    VM_GENERIC_TEST(NUM_IN)
+    VM_GENERIC_TEST(STR_NE)
+    VM_GENERIC_TEST(STR_LT)
+    VM_GENERIC_TEST(STR_LE)
+    VM_GENERIC_TEST(STR_GT)
+    VM_GENERIC_TEST(STR_GE)
+    VM_GENERIC_TEST(STR_CONTAINS)
+    VM_GENERIC_TEST(STR_ICONTAINS)
+    VM_GENERIC_TEST(STR_STARTS)
+    VM_GENERIC_TEST(STR_ENDS)
+    VM_GENERIC_TEST(STR_GLOB)
+    VM_GENERIC_TEST(STR_REGEX)
+    VM_GENERIC_TEST(STR_PREFIXES)
+    VM_GENERIC_TEST(STR_SUFFIXES)
+    VM_GENERIC_TEST(STR_CONTAINS_ANY)
+    VM_GENERIC_TEST(STR_PMATCH)
+    VM_GENERIC_TEST(STR_MOD)
+    VM_GENERIC_TEST(BYTES_EQ)
+    VM_GENERIC_TEST(BYTES_NE)
+    VM_GENERIC_TEST(BYTES_CONTAINS)
+    VM_GENERIC_TEST(BYTES_STARTS)
+    VM_GENERIC_TEST(BYTES_ENDS)
+    VM_GENERIC_TEST(BYTES_IN)
+    VM_GENERIC_TEST(IP_EQ)
+    VM_GENERIC_TEST(IP_NE)
+    VM_GENERIC_TEST(IP_IN)
+    VM_GENERIC_TEST(NET_EQ)
+    VM_GENERIC_TEST(NET_NE)
+    VM_GENERIC_TEST(NET_IN)
+    VM_GENERIC_TEST(LIST_IN)
+    VM_GENERIC_TEST(LIST_ISECT)
+    VM_GENERIC_TEST(CMP_SLOTS)
+#undef VM_GENERIC_TEST
+#if !PG_USE_COMPUTED_GOTO
+    default:
+      return false;
+#endif
+  }
+#undef VM_DISPATCH
+#undef VM_CASE
+#undef VM_NEXT
+#undef VM_TEST_END
+  return false;
+}
+
+bool Vm::run_rule(uint32_t rule) { return exec(p_->rules[rule].entry, 0); }
+
+uint32_t Vm::run(bool first_only, std::vector<uint32_t>& matches) {
+  matches.clear();
+  uint16_t type = ev_->event_type();
+  if (type >= p_->by_event.size()) return 0;
+  for (uint32_t r : p_->by_event[type]) {
+    if (!active_[r]) continue;
+    if (exec(p_->rules[r].entry, 0)) {
+      matches.push_back(r);
+      if (first_only) break;
+    }
+  }
+  return static_cast<uint32_t>(matches.size());
+}
+
+}  // namespace pg::vm

@@ -1,0 +1,76 @@
+// The interpreter: runs a verified LoadedProgram over events.
+//
+// One Vm per thread. For each event: begin_event() starts a new generation of the slot and
+// macro caches (O(1): stamps, not clears), then run() executes the candidate rules of the
+// event's type in rule order, or run_rule() one rule. Slots are extracted through the
+// EventView on first use and kept for the rest of the event; shared macros are evaluated once
+// per event. The loop allocates nothing in steady state (transformer scratch buffers grow
+// once and are reused) and never throws.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "vm/event_view.h"
+#include "vm/program.h"
+
+namespace pg::vm {
+
+class Vm {
+ public:
+  explicit Vm(std::shared_ptr<const LoadedProgram> program);
+
+  const LoadedProgram& program() const { return *prog_; }
+
+  // Rules whose priority number is above `threshold` (less severe) never run, nor do
+  // disabled rules (Falco's priority filter and enabled flags).
+  void set_priority_threshold(uint8_t threshold);
+  void set_enabled(uint32_t rule, bool enabled);
+
+  // Starts evaluating a new event.
+  void begin_event(EventView& ev);
+
+  // Runs one rule on the current event (regardless of its event-type index); true on match.
+  bool run_rule(uint32_t rule);
+
+  // Runs the active candidate rules of the current event's type in rule order, appending the
+  // indexes of matching rules to `matches` (cleared first); stops at the first match when
+  // first_only (Falco's rule_matching: first). Returns the number of matches.
+  uint32_t run(bool first_only, std::vector<uint32_t>& matches);
+
+  // Number of instructions executed so far (only counted when PG_VM_COUNT is defined).
+  uint64_t steps() const { return steps_; }
+
+ private:
+  bool exec(uint32_t pc, uint32_t depth);
+  // The value of a slot for the current event, or null when missing.
+  const FieldValue* load(uint32_t slot);
+  const FieldValue* compute_xform(uint32_t slot);
+  bool test(uint32_t pc);
+
+  std::shared_ptr<const LoadedProgram> prog_;
+  const Program* p_;
+  const Matchers* m_;
+  EventView* ev_ = nullptr;
+  uint32_t gen_ = 0;
+  std::vector<FieldValue> vals_;
+  std::vector<uint32_t> val_gen_;
+  std::vector<uint8_t> val_present_;
+  std::vector<std::string> scratch_;
+  std::vector<std::vector<std::string_view>> scratch_list_;
+  std::string cmp_scratch_;
+  std::vector<uint32_t> macro_gen_;
+  std::vector<uint8_t> macro_val_;
+  std::vector<uint8_t> active_;
+  std::vector<uint8_t> enabled_;
+  uint8_t threshold_ = 7;
+  uint64_t steps_ = 0;
+};
+
+// Evaluates a single test instruction's predicate on a value (shared by the interpreter's
+// handlers and the ancestor iteration). Exposed for tests.
+bool eval_test(const LoadedProgram& lp, Op op, uint32_t c, const FieldValue& v);
+
+}  // namespace pg::vm
