@@ -482,17 +482,27 @@ EventSet Checker::codes(const ast::Node* n, bool neg) {
         n->mod != ast::Modifier::kNone)
       return all_events();
     EventSet s;
+    bool generic = false;
     auto add = [&](std::string_view name) {
       for (uint16_t c : event_codes_by_name(name)) s.set(c);
       if (event_codes_by_name(name).empty() && syscall_code_by_name(name) >= 0) {
         s.set(kGenericEnter);
         s.set(kGenericExit);
+        generic = true;
       }
     };
     if (n->rhs->kind == Value::Kind::kList) n->rhs->for_each_item(add);
     else add(n->rhs->text);
     bool complement = (n->op == Op::kNeq) != neg;
-    return complement ? ~s : s;
+    if (!complement) return s;
+    // The generic events carry many syscalls: naming one of them does not exclude the others,
+    // so the complement keeps the generic codes (Falco drops them, which loses events).
+    EventSet c = ~s;
+    if (generic) {
+      c.set(kGenericEnter);
+      c.set(kGenericExit);
+    }
+    return c;
   }
   if (id == FieldId::EVT_NUM && n->rhs && n->mod == ast::Modifier::kNone) {
     // Folded forms: =0, <1 and in (0) match nothing; !=0 and >=1 match everything.

@@ -11,7 +11,15 @@ namespace pg::vm {
 
 // ---- Glob -----------------------------------------------------------------------------------
 
-Glob::Glob(std::string_view p, bool icase) : icase_(icase) {
+Glob::Glob(std::string_view pattern, bool icase) : icase_(icase) {
+  // Case-insensitive globs fold the pattern and the value to lower case (ASCII), then match.
+  std::string folded;
+  if (icase) {
+    folded.assign(pattern);
+    for (char& ch : folded) ch = ascii_lower(ch);
+    pattern = folded;
+  }
+  std::string_view p = pattern;
   for (size_t i = 0; i < p.size(); i++) {
     char c = p[i];
     if (c == '*') {
@@ -81,22 +89,12 @@ Glob::Glob(std::string_view p, bool icase) : icase_(icase) {
       }
       if (neg)
         for (auto& w : bits) w = ~w;
-      if (icase_) {
-        for (int k = 'A'; k <= 'Z'; k++) {
-          bool up = (bits[k >> 6] >> (k & 63)) & 1;
-          bool lo = (bits[(k + 32) >> 6] >> ((k + 32) & 63)) & 1;
-          if (up || lo) {
-            set(static_cast<unsigned char>(k));
-            set(static_cast<unsigned char>(k + 32));
-          }
-        }
-      }
       classes_.push_back(bits);
       toks_.push_back({Tok::kClass, 0, static_cast<uint32_t>(classes_.size() - 1)});
       i = j;
     } else {
       if (c == '\\' && i + 1 < p.size()) c = p[++i];
-      toks_.push_back({Tok::kLit, icase_ ? ascii_lower(c) : c});
+      toks_.push_back({Tok::kLit, c});
     }
   }
 }
@@ -119,7 +117,7 @@ bool Glob::match(std::string_view s) const {
         continue;
       }
       bool ok = t.kind == Tok::kAny || (t.kind == Tok::kLit && t.ch == c) ||
-                (t.kind == Tok::kClass && class_has(t.cls, static_cast<unsigned char>(s[si])));
+                (t.kind == Tok::kClass && class_has(t.cls, static_cast<unsigned char>(c)));
       if (ok) {
         ti++;
         si++;

@@ -43,7 +43,6 @@ class Glob {
   std::vector<Tok> toks_;
   std::vector<std::array<uint64_t, 4>> classes_;  // 256-bit membership per class
   bool icase_ = false;
-  bool malformed_ = false;  // an unterminated '[' matches only literally, as fnmatch does
 };
 
 class ExactSet {
