@@ -161,7 +161,113 @@ void dump_node(std::string& out, const Node* n) {
   }
 }
 
+// A value as filter text: bare when it lexes as one bare string, else double-quoted.
+void filter_value(std::string& out, std::string_view s) {
+  bool bare = !s.empty() && s.find_first_of("()\"' \t\r\n\f\v=,\\") == std::string_view::npos &&
+              s != "and" && s != "or" && s != "not";
+  if (bare) {
+    out.append(s);
+    return;
+  }
+  out.push_back('"');
+  for (char c : s) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  out.push_back('"');
+}
+
+void filter_operand(std::string& out, const Value& v) {
+  switch (v.kind) {
+    case Value::Kind::kField:
+      if (v.via_val) out += "val(";
+      out += v.name;
+      if (v.has_arg) out += "[" + v.arg + "]";
+      if (v.via_val) out += ")";
+      return;
+    case Value::Kind::kXform:
+      out += xform_name(v.xform);
+      out += "(";
+      for (size_t i = 0; i < v.args.size(); i++) {
+        if (i) out += ", ";
+        filter_operand(out, v.args[i]);
+      }
+      out += ")";
+      if (v.has_index) out += "[" + v.index + "]";
+      return;
+    case Value::Kind::kNumber:
+      out += v.text;
+      return;
+    case Value::Kind::kString:
+      filter_value(out, v.text);
+      return;
+    case Value::Kind::kList: {
+      out += "(";
+      bool first = true;
+      for (const Value& a : v.args) {
+        if (!first) out += ", ";
+        first = false;
+        filter_operand(out, a);
+      }
+      v.for_each_item([&](std::string_view s) {
+        if (!first) out += ", ";
+        first = false;
+        filter_value(out, s);
+      });
+      out += ")";
+      return;
+    }
+  }
+}
+
+void filter_node(std::string& out, const Node* n) {
+  switch (n->kind) {
+    case Kind::kAnd:
+    case Kind::kOr:
+      out += "(";
+      for (size_t i = 0; i < n->children.size(); i++) {
+        if (i) out += n->kind == Kind::kAnd ? " and " : " or ";
+        filter_node(out, n->children[i]);
+      }
+      out += ")";
+      return;
+    case Kind::kNot:
+      out += "not (";
+      filter_node(out, n->children[0]);
+      out += ")";
+      return;
+    case Kind::kMacroRef:
+      if (n->target) {
+        out += "(";
+        filter_node(out, n->target);
+        out += ")";
+      } else {
+        out += n->name;
+      }
+      return;
+    case Kind::kCheck:
+      filter_operand(out, n->lhs);
+      out += " ";
+      out += op_name(n->op);
+      if (n->mod != Modifier::kNone) {
+        out += " ";
+        out += modifier_name(n->mod);
+      }
+      if (n->rhs) {
+        out += " ";
+        filter_operand(out, *n->rhs);
+      }
+      return;
+  }
+}
+
 }  // namespace
+
+std::string to_filter_text(const Node* n) {
+  std::string out;
+  if (n) filter_node(out, n);
+  return out;
+}
 
 std::string dump(const Node* n) {
   std::string out;

@@ -154,4 +154,9 @@ class Arena {
 // Stable S-expression dump for tests: (and (check proc.name = "bash") (macro m)).
 std::string dump(const Node* n);
 
+// The condition as filter text with every macro expanded and every and/or/not group fully
+// parenthesised, in the syntax sysdig 0.29.3 also reads where the constructs exist (values
+// quoted when needed, `==` written `=`). Used to feed the same rules to sysdig and libsinsp.
+std::string to_filter_text(const Node* n);
+
 }  // namespace pg::ast

@@ -107,6 +107,18 @@ class Lowerer {
     p_.ips.push_back(d);
     return static_cast<uint32_t>(p_.ips.size() - 1);
   }
+  uint32_t numset(V::NumSetDef d) {
+    for (size_t i = 0; i < p_.numsets.size(); i++)
+      if (p_.numsets[i].members == d.members) return static_cast<uint32_t>(i);
+    p_.numsets.push_back(std::move(d));
+    return static_cast<uint32_t>(p_.numsets.size() - 1);
+  }
+  uint32_t ipset(std::vector<uint32_t> members) {
+    for (size_t i = 0; i < p_.ipsets.size(); i++)
+      if (p_.ipsets[i] == members) return static_cast<uint32_t>(i);
+    p_.ipsets.push_back(std::move(members));
+    return static_cast<uint32_t>(p_.ipsets.size() - 1);
+  }
   uint32_t tset(const std::vector<uint16_t>& codes, const std::vector<uint32_t>& names) {
     for (size_t i = 0; i < p_.tsets.size(); i++)
       if (p_.tsets[i] == codes && p_.tset_syscalls[i] == names) return static_cast<uint32_t>(i);
@@ -720,8 +732,7 @@ void Lowerer::check_single(const ast::Node* n, const Value& lhs, uint32_t ls, ui
         d.members = once;
       }
       d.members.erase(std::unique(d.members.begin(), d.members.end()), d.members.end());
-      p_.numsets.push_back(std::move(d));
-      test(Op::NUM_IN, mode, ls, static_cast<uint32_t>(p_.numsets.size() - 1), sense, target);
+      test(Op::NUM_IN, mode, ls, numset(std::move(d)), sense, target);
       return;
     }
     if (n->mod != ast::Modifier::kNone) {
@@ -730,14 +741,13 @@ void Lowerer::check_single(const ast::Node* n, const Value& lhs, uint32_t ls, ui
       for (std::string_view s : items) d.members.push_back(num(s));
       std::sort(d.members.begin(), d.members.end());
       d.members.erase(std::unique(d.members.begin(), d.members.end()), d.members.end());
-      p_.numsets.push_back(std::move(d));
-      uint32_t set = static_cast<uint32_t>(p_.numsets.size() - 1);
+      uint32_t set = numset(std::move(d));
       if (n->mod == ast::Modifier::kAllOf) {
         test(Op::NUM_IN, mode, ls, set, !sense, target);
       } else {
         // anyof/oneof with != over distinct values: true unless the value equals them all.
-        if (p_.numsets.back().members.size() == 1)
-          test(Op::NUM_NE, mode, ls, konst(p_.numsets.back().members[0]), sense, target);
+        if (p_.numsets[set].members.size() == 1)
+          test(Op::NUM_NE, mode, ls, konst(p_.numsets[set].members[0]), sense, target);
         else
           test(Op::EXISTS, mode, ls, 0, sense, target);
       }
@@ -771,9 +781,7 @@ void Lowerer::check_single(const ast::Node* n, const Value& lhs, uint32_t ls, ui
     if (in_op) {
       std::vector<uint32_t> members;
       for (std::string_view s : items) members.push_back(ipdef(s));
-      p_.ipsets.push_back(std::move(members));
-      test(net ? Op::NET_IN : Op::IP_IN, mode, ls, static_cast<uint32_t>(p_.ipsets.size() - 1),
-           sense, target);
+      test(net ? Op::NET_IN : Op::IP_IN, mode, ls, ipset(std::move(members)), sense, target);
       return;
     }
     if (n->mod != ast::Modifier::kNone) {

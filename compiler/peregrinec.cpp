@@ -3,6 +3,7 @@
 //   peregrinec validate [--json] [--all-errors] FILE...
 //   peregrinec compile FILE... -o OUT.pgb
 //   peregrinec disasm FILE.pgb|FILE.yaml... [--rule NAME]
+//   peregrinec expand FILE... [--rule NAME]
 //   peregrinec fields [--json]
 //   peregrinec version
 //
@@ -29,6 +30,8 @@ constexpr const char* kUsage =
     "  validate [--json] [--all-errors] FILE...  check rules files as `falco -V` does\n"
     "  compile FILE... -o OUT.pgb                validate, then write the compiled program\n"
     "  disasm FILE.pgb|FILE.yaml... [--rule R]   list the bytecode of a program\n"
+    "  expand FILE... [--rule R]                 print each rule's condition with macros,\n"
+    "                                            lists and exceptions expanded\n"
     "  fields [--json]                           list the field catalogue\n"
     "  version                                   print versions\n";
 
@@ -190,6 +193,32 @@ int cmd_disasm(int argc, char** argv) {
   return 0;
 }
 
+int cmd_expand(int argc, char** argv) {
+  std::vector<pg::RulesSource> sources;
+  std::string rule;
+  for (int i = 0; i < argc; i++) {
+    std::string a = argv[i];
+    if (a == "--rule") {
+      if (i + 1 >= argc) return usage("--rule needs a rule name");
+      rule = argv[++i];
+    } else if (a.size() > 1 && a[0] == '-') {
+      return usage(("unknown option " + a).c_str());
+    } else {
+      sources.push_back({a, "", true});
+    }
+  }
+  if (sources.empty()) return usage("expand needs at least one rules file");
+  pg::CompileOutput out = pg::compile_rules(sources);
+  if (!out.ok) return report_compile_failure(out);
+  std::string text;
+  for (const pg::CompiledRule& r : out.ruleset->rules) {
+    if (!rule.empty() && r.name != rule) continue;
+    text += r.name + "\t" + pg::ast::to_filter_text(r.root) + "\n";
+  }
+  write_all(stdout, text);
+  return 0;
+}
+
 int cmd_fields(int argc, char** argv) {
   bool json = false;
   for (int i = 0; i < argc; i++) {
@@ -275,6 +304,7 @@ int main(int argc, char** argv) {
   if (cmd == "fields") return cmd_fields(argc - 2, argv + 2);
   if (cmd == "compile") return cmd_compile(argc - 2, argv + 2);
   if (cmd == "disasm") return cmd_disasm(argc - 2, argv + 2);
+  if (cmd == "expand") return cmd_expand(argc - 2, argv + 2);
   if (cmd == "version" || cmd == "--version") {
     std::printf("peregrinec %s (Falco engine version %s)\n", PEREGRINE_VERSION,
                 PEREGRINE_ENGINE_VERSION);

@@ -157,7 +157,7 @@ std::string disassemble_insn(const Program& p, uint32_t pc) {
   const OpInfo* oi = op_info(static_cast<uint8_t>(in.op()));
   if (!oi) return "??? " + std::to_string(static_cast<int>(in.op()));
   char head[32];
-  std::snprintf(head, sizeof head, "%-16s", std::string(oi->name).c_str());
+  std::snprintf(head, sizeof head, "%-17s ", std::string(oi->name).c_str());
   std::string r = head;
   if (oi->flags & TEST) {
     r += (in.a() & kSenseTrue) ? "?T " : "?F ";
