@@ -36,7 +36,8 @@ const Node* Document::find(const Node& map, std::string_view k) const {
 
 namespace {
 
-constexpr uint32_t kOpen = UINT32_MAX;  // Node::first of a collection still being built
+constexpr uint32_t kOpen = UINT32_MAX;   // Node::first of a collection still being built
+constexpr uint32_t kNoNode = UINT32_MAX;  // an anchor id not defined (yet)
 
 // ---------------------------------------------------------------------------------------------
 // Encoding detection, exactly as yaml-cpp's Stream constructor (stream.cpp) does it.
@@ -139,18 +140,31 @@ std::string depth_message(uint32_t max_depth) {
   return "YAML nesting exceeds " + std::to_string(max_depth) + " levels";
 }
 
+// Tag characters: Exp::Word, Exp::Tag and the '!' of a named handle.
+bool is_tag_char(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  return std::string_view("-#;/?:@&=+$_.~*'()!%").find(c) != std::string_view::npos;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Pre-scan: the deepest flow nesting ([ and { outside quoted scalars, comments, block scalars
-// and plain scalars). It only ever under-counts (when unsure it skips text), so it never rejects
-// what yaml-cpp plus the handler's own depth check would accept. Returns the offset of the first
-// flow opener that nests deeper than max_depth, or npos.
+// and plain scalars). It tokenizes as yaml-cpp's scanner does where it matters and skips text
+// when unsure, so that it never rejects what yaml-cpp plus the handler's own depth check would
+// accept (tests check this property on random input). Linear time. Returns the offset of the
+// first flow opener that nests deeper than max_depth, or npos.
+//
+// Block context is followed line by line with a stack of block collection columns, as
+// yaml-cpp's scanner keeps (m_indents): a plain or block scalar may continue on any following
+// line indented more than the innermost block collection, so such lines are skipped unread.
 
 class FlowPrescan {
  public:
   FlowPrescan(std::string_view t, uint32_t max_depth) : t_(t), n_(t.size()), max_(max_depth) {}
 
+  static constexpr size_t npos = static_cast<size_t>(-1);
+
   size_t run(size_t p) {
-    int skip_above = -2;  // skip following lines indented more than this (-2: none)
+    int skip_above = kNoSkip;  // skip following lines indented more than this
     while (p < n_ && hit_ == npos) {
       size_t line_start = p;
       int indent = 0;
@@ -158,107 +172,153 @@ class FlowPrescan {
       size_t q = p;
       while (q < n_ && (t_[q] == ' ' || t_[q] == '\t' || t_[q] == '\r')) q++;
       bool blank_line = q >= n_ || t_[q] == '\n';
-      bool doc_marker = indent == 0 && p + 3 <= n_ &&
-                        (t_.compare(p, 3, "---") == 0 || t_.compare(p, 3, "...") == 0) &&
-                        blank_or_eol(p + 3);
-      if (blank_line || (!doc_marker && skip_above > -2 && indent > skip_above)) {
+      bool doc_marker = indent == 0 && doc_marker_at(p);
+      if (blank_line || (!doc_marker && skip_above != kNoSkip && indent > skip_above)) {
         p = next_line(q);
         continue;
       }
-      skip_above = -2;
-      p = block_line(line_start, p, indent, &skip_above);
+      skip_above = kNoSkip;
+      if (doc_marker) indents_.clear();
+      p = block_line(line_start, p, &skip_above);
     }
     return hit_;
   }
 
-  static constexpr size_t npos = static_cast<size_t>(-1);
-
  private:
+  static constexpr int kNoSkip = -2;
+
   char at(size_t p) const { return p < n_ ? t_[p] : '\0'; }
   bool eol(size_t p) const {
     return p >= n_ || t_[p] == '\n' || (t_[p] == '\r' && (p + 1 >= n_ || t_[p + 1] == '\n'));
   }
   bool blank_or_eol(size_t p) const { return eol(p) || t_[p] == ' ' || t_[p] == '\t'; }
+  bool doc_marker_at(size_t p) const {
+    return p + 3 <= n_ && (t_.compare(p, 3, "---") == 0 || t_.compare(p, 3, "...") == 0) &&
+           blank_or_eol(p + 3);
+  }
   size_t next_line(size_t p) const {
     while (p < n_ && t_[p] != '\n') p++;
     return p < n_ ? p + 1 : n_;
   }
+  int top() const { return indents_.empty() ? -1 : indents_.back().col; }
+  // Scanner::PushIndentTo: a deeper column, or a sequence at the column of a map.
+  void push_indent(int col, bool seq) {
+    if (!indents_.empty()) {
+      const Indent& last = indents_.back();
+      if (col < last.col || (col == last.col && !(seq && !last.seq))) return;
+    } else if (col < 0) {
+      return;
+    }
+    indents_.push_back({col, seq});
+  }
+  // Scanner::PopIndentToHere, before each block-context token at column `col`.
+  void pop_indents(int col, bool block_entry) {
+    while (!indents_.empty()) {
+      const Indent& last = indents_.back();
+      if (last.col < col) break;
+      if (last.col == col && !(last.seq && !block_entry)) break;
+      indents_.pop_back();
+    }
+  }
+  // Start of the line holding `to`, if a line break lies in [from, to); else `line_start`.
+  size_t line_start_after(size_t from, size_t to, size_t line_start) const {
+    for (size_t q = std::min(to, n_); q > from; q--)
+      if (t_[q - 1] == '\n') return q;
+    return line_start;
+  }
 
   // One line in block context, from its first non-space byte. Returns the start of the next
   // line to look at (quoted scalars and flow collections may have spanned several).
-  size_t block_line(size_t line_start, size_t p, int indent, int* skip_above) {
-    int parent_col = -1;  // column of the innermost '-', '?' or key seen on this line
+  size_t block_line(size_t line_start, size_t p, int* skip_above) {
+    int node_col = -1;  // column of the first token (property included) of the current node
+    auto col_of = [&](size_t q) {
+      return q >= line_start ? static_cast<int>(q - line_start) : 0;
+    };
+    auto is_key_after = [&](size_t q) {  // ':' + blank after a node ending at q
+      while (q < n_ && (t_[q] == ' ' || t_[q] == '\t')) q++;
+      return at(q) == ':' && blank_or_eol(q + 1) ? q + 1 : npos;
+    };
     while (hit_ == npos) {
       while (p < n_ && (t_[p] == ' ' || t_[p] == '\t')) p++;
       if (eol(p)) return next_line(p);
       char c = t_[p];
-      int col = static_cast<int>(p - line_start);
+      int col = col_of(p);
       if (c == '#') return next_line(p);
-      if (p == line_start && c == '%') return next_line(p);
-      if (p == line_start && p + 3 <= n_ &&
-          (t_.compare(p, 3, "---") == 0 || t_.compare(p, 3, "...") == 0) && blank_or_eol(p + 3)) {
+      pop_indents(col, c == '-' && blank_or_eol(p + 1));
+      if (p == line_start && c == '%') {  // a directive; yaml-cpp pops all indents
+        indents_.clear();
+        return next_line(p);
+      }
+      if (p == line_start && doc_marker_at(p)) {
+        indents_.clear();
         p += 3;
         continue;
       }
       if ((c == '-' || c == '?' || c == ':') && blank_or_eol(p + 1)) {
-        if (c != ':') parent_col = col;
+        // ":" after properties ("&a : v") makes them an empty key; the map starts there.
+        push_indent(c == ':' && node_col >= 0 ? node_col : col, c == '-');
+        node_col = -1;
         p++;
         continue;
       }
+      if (node_col < 0) node_col = col;
       if (c == '&' || c == '!' || c == '*') {
         while (!blank_or_eol(p)) p++;
         continue;
       }
-      if (c == '[' || c == '{') {
-        p = flow(p);
-        // A flow collection may be a key: "[a]: b".
-        continue;
-      }
-      if (c == '"' || c == '\'') {
-        p = c == '"' ? skip_double(p) : skip_single(p);
-        if (p >= n_) return n_;
-        // "key": value -- the rest of the line (maybe on a later line) continues here.
-        size_t q = p;
-        while (q < n_ && (t_[q] == ' ' || t_[q] == '\t')) q++;
-        if (at(q) == ':' && blank_or_eol(q + 1)) {
-          parent_col = col;
-          p = q + 1;
+      if (c == '[' || c == '{' || c == '"' || c == '\'') {
+        size_t from = p;
+        if (c == '[' || c == '{') {
+          p = flow(p);
+        } else {
+          p = c == '"' ? skip_double(p) : skip_single(p);
+        }
+        if (p >= n_ || hit_ != npos) return n_;
+        line_start = line_start_after(from, p, line_start);  // it may have spanned lines
+        size_t v = is_key_after(p);
+        if (v != npos) {  // a key: "[a]: b", "'k': v"
+          push_indent(node_col, false);
+          node_col = -1;
+          p = v;
         }
         continue;
       }
       if (c == '|' || c == '>') {
-        // Block scalar: its content lines are indented more than its parent.
-        *skip_above = parent_col >= 0 ? parent_col : indent - 1;
+        // Block scalar: its content lines are indented more than the innermost collection.
+        *skip_above = top();
         return next_line(p);
       }
       // Plain scalar: a key if ": " follows on this line, else a value that may continue on
       // more indented lines.
       size_t q = p;
-      bool key = false;
       while (!eol(q)) {
-        if (t_[q] == ':' && blank_or_eol(q + 1)) {
-          key = true;
-          break;
-        }
+        if (t_[q] == ':' && blank_or_eol(q + 1)) break;
         if ((t_[q] == ' ' || t_[q] == '\t') && at(q + 1) == '#') break;
         q++;
       }
-      if (key) {
-        parent_col = col;
+      if (at(q) == ':' && blank_or_eol(q + 1)) {
+        push_indent(node_col, false);
+        node_col = -1;
         p = q + 1;
         continue;
       }
-      *skip_above = parent_col >= 0 ? parent_col : indent - 1;
+      *skip_above = top();
       return next_line(q);
     }
     return n_;
   }
 
-  // A flow collection starting at p ('[' or '{'); returns the offset after its end.
+  // A flow collection starting at p ('[' or '{'); returns the offset after its end. Tokens
+  // as Scanner::ScanNextToken sees them in flow context.
   size_t flow(size_t p) {
     uint32_t depth = 0;
     bool in_plain = false;
-    bool after_space = true;
+    bool after_space = true;   // previous byte was a blank or a line break
+    bool json_value = false;   // ':' right after a quoted scalar or ]} is always a value
+    auto flow_end = [&](size_t q) {
+      char d = at(q);
+      return blank_or_eol(q) || d == ',' || d == ']' || d == '}';
+    };
     while (p < n_) {
       char c = t_[p];
       if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
@@ -266,22 +326,26 @@ class FlowPrescan {
         p++;
         continue;
       }
-      if (c == '#' && after_space) {
+      // Between tokens '#' always starts a comment; inside a plain scalar only after a blank
+      // or a line break.
+      if (c == '#' && (!in_plain || after_space)) {
         in_plain = false;
         while (p < n_ && t_[p] != '\n') p++;
         continue;
       }
-      after_space = false;
       if (in_plain) {
-        bool ends = c == ',' || c == '[' || c == ']' || c == '{' || c == '}' ||
-                    (c == ':' && (blank_or_eol(p + 1) || at(p + 1) == ',' || at(p + 1) == ']' ||
-                                  at(p + 1) == '}'));
+        // Exp::EndScalarInFlow
+        bool ends = c == ',' || c == '?' || c == '[' || c == ']' || c == '{' || c == '}' ||
+                    (c == ':' && flow_end(p + 1));
         if (!ends) {
+          after_space = false;
           p++;
           continue;
         }
         in_plain = false;
       }
+      after_space = false;
+      bool json = false;
       switch (c) {
         case '[':
         case '{':
@@ -295,30 +359,54 @@ class FlowPrescan {
         case '}':
           p++;
           if (--depth == 0) return p;
+          json = true;
           break;
         case ',':
-        case ':':
-        case '?':
           p++;
+          break;
+        case ':':
+          if (json_value || flow_end(p + 1)) {
+            p++;
+          } else {
+            in_plain = true;  // ":x" starts a plain scalar
+            p++;
+          }
           break;
         case '"':
           p = skip_double(p);
+          json = true;
           break;
         case '\'':
           p = skip_single(p);
+          json = true;
           break;
         case '&':
-        case '!':
         case '*':
           while (p < n_ && !blank_or_eol(p) && t_[p] != ',' && t_[p] != '[' && t_[p] != ']' &&
                  t_[p] != '{' && t_[p] != '}')
             p++;
           break;
-        default:
-          in_plain = true;
+        case '!':
           p++;
+          if (at(p) == '<') {
+            while (p < n_ && t_[p] != '>') p++;
+            if (p < n_) p++;
+          } else {
+            while (p < n_ && is_tag_char(t_[p])) p++;
+          }
+          break;
+        default:
+          // '?' and '-' followed by a blank are indicators (yaml-cpp rejects the latter in
+          // flow context); anything else starts a plain scalar.
+          if ((c == '?' || c == '-') && blank_or_eol(p + 1)) {
+            p++;
+          } else {
+            in_plain = true;
+            p++;
+          }
           break;
       }
+      json_value = json;
     }
     return n_;
   }
@@ -347,15 +435,15 @@ class FlowPrescan {
   size_t n_;
   uint32_t max_;
   size_t hit_ = npos;
+  struct Indent {
+    int col;
+    bool seq;
+  };
+  std::vector<Indent> indents_;
 };
 
 // ---------------------------------------------------------------------------------------------
 // The event handler building the flat model.
-
-bool is_tag_char(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  return std::string_view("-#;/?:@&=+$_.~*'()!%").find(c) != std::string_view::npos;
-}
 
 // Style of a scalar whose first token (the node's mark: an anchor or tag, if any, else the
 // scalar itself) starts at `p`. Returns the offset of the scalar's first byte through `start`.
@@ -432,7 +520,7 @@ class Builder final : public YAML::EventHandler {
   }
 
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
-    if (anchor >= anchors_.size() || anchors_[anchor] == kOpen)
+    if (anchor >= anchors_.size() || anchors_[anchor] == kNoNode)
       throw YAML::ParserException(mark, "the referenced anchor is not defined");
     uint32_t target = anchors_[anchor];
     const Node& n = doc_.nodes()[target];
@@ -452,14 +540,16 @@ class Builder final : public YAML::EventHandler {
     uint32_t i = add(Kind::kScalar, mark);
     Node& n = doc_.nodes()[i];
     n.value = value;
-    if (tag != "?") n.tag = tag;
-    if (tag == "?") {
+    if (tag == "?") {  // no tag, plain scalar
       n.style = ScalarStyle::kPlain;
-    } else if (intro_.utf8) {
-      size_t start;
-      n.style = style_at(text_, n.offset, &start);
     } else {
-      n.style = tag == "!" ? ScalarStyle::kDoubleQuoted : ScalarStyle::kPlain;
+      n.tag = tag;  // "!" for a quoted or block scalar without explicit tag
+      if (intro_.utf8) {
+        size_t start;
+        n.style = style_at(text_, n.offset, &start);
+      } else {  // marks are not byte offsets (UTF-16/32): only "quoted or not" is known
+        n.style = tag == "!" ? ScalarStyle::kDoubleQuoted : ScalarStyle::kPlain;
+      }
     }
     set_anchor(anchor, i);
   }
@@ -509,7 +599,7 @@ class Builder final : public YAML::EventHandler {
 
   void set_anchor(YAML::anchor_t anchor, uint32_t node) {
     if (anchor == 0) return;  // YAML::NullAnchor
-    if (anchor >= anchors_.size()) anchors_.resize(anchor + 1, kOpen);
+    if (anchor >= anchors_.size()) anchors_.resize(anchor + 1, kNoNode);
     anchors_[anchor] = node;
   }
 
@@ -562,18 +652,6 @@ ParseResult parse(const SourceFile& file, const Limits& limits) {
   ParseResult result;
   const std::string& text = file.text();
   Intro intro = detect_intro(text);
-
-  if (intro.utf8) {
-    size_t hit = FlowPrescan(text, limits.max_depth).run(intro.skip);
-    if (hit != FlowPrescan::npos) {
-      LineCol lc = file.line_col(static_cast<uint32_t>(hit));
-      uint32_t col_for_msg = lc.column - (lc.line == 0 ? intro.skip : 0);
-      result.error = ParseError{error_text(lc.line, col_for_msg, depth_message(limits.max_depth)),
-                                static_cast<uint32_t>(hit), lc.line, lc.column};
-      return result;
-    }
-  }
-
   ViewBuf buf(text.data(), text.size());
   std::istream in(&buf);
   Builder builder(file, limits, intro, result.documents);
@@ -584,6 +662,19 @@ ParseResult parse(const SourceFile& file, const Limits& limits) {
     result.error = std::move(e);
   };
   try {
+    if (intro.utf8) {
+      size_t hit = FlowPrescan(text, limits.max_depth).run(intro.skip);
+      if (hit != FlowPrescan::npos) {
+        // Reported like yaml-cpp's own errors: message with 1-based numbers as yaml-cpp counts
+        // them (without a BOM), fields 0-based file positions.
+        LineCol lc = file.line_col(static_cast<uint32_t>(hit));
+        uint32_t col_for_msg = lc.column - (lc.line == 0 ? intro.skip : 0);
+        result.error =
+            ParseError{error_text(lc.line, col_for_msg, depth_message(limits.max_depth)),
+                       static_cast<uint32_t>(hit), lc.line, lc.column};
+        return result;
+      }
+    }
     YAML::Parser parser(in);
     while (parser.HandleNextDocument(builder)) {
     }
@@ -620,6 +711,8 @@ struct Params {
   Chomp chomp = Chomp::kClip;
   OnDoc on_doc = OnDoc::kNone;
   bool tab_throws = false;
+  int stopped_at_column = -1;  // out: column of the less indented line that ended the scalar
+                               // (or of a tab inside the indentation)
 };
 
 constexpr char kEof = 0x04;  // yaml-cpp's Stream::eof()
@@ -873,7 +966,10 @@ bool scan_scalar(Cursor& in, Params& params, Out& out) {
     if (params.detect_indent && !found_non_empty_line)
       params.indent = std::max(params.indent, in.col);
     while (in.blank()) {
-      if (in.peek() == '\t' && in.col < params.indent && params.tab_throws) return false;
+      if (in.peek() == '\t' && in.col < params.indent && params.tab_throws) {
+        params.stopped_at_column = in.col;  // a smaller indentation would accept the tab
+        return false;
+      }
       if (!params.eat_leading_ws) break;
       if (in.end(params.end) >= 0) break;
       in.eat(1);
@@ -922,7 +1018,10 @@ bool scan_scalar(Cursor& in, Params& params, Out& out) {
     more_indented = next_more_indented;
     past_opening_break = true;
 
-    if (!empty_line && in.col < params.indent) break;
+    if (!empty_line && in.col < params.indent) {
+      params.stopped_at_column = in.col;
+      break;
+    }
   }
 
   // Post-processing.
@@ -996,6 +1095,7 @@ MappedText scalar_text(const SourceFile& file, const Node& scalar) {
   out.value = &value;
   out.s.reserve(value.size() + 8);
   out.src.reserve(value.size() + 8);
+  int stopped_at_column = -1;
   auto attempt = [&](auto&& setup) -> bool {
     out.s.clear();
     out.src.clear();
@@ -1003,7 +1103,9 @@ MappedText scalar_text(const SourceFile& file, const Node& scalar) {
     Cursor in{text.data(), static_cast<uint32_t>(text.size()), s0, col0};
     Params params;
     if (!setup(in, params)) return false;
-    return scan_scalar(in, params, out) && !out.bad && out.s == value;
+    bool scanned = scan_scalar(in, params, out);
+    stopped_at_column = params.stopped_at_column;
+    return scanned && !out.bad && out.s == value;
   };
 
   bool ok = false;
@@ -1028,11 +1130,14 @@ MappedText scalar_text(const SourceFile& file, const Node& scalar) {
     }
     case ScalarStyle::kLiteral:
     case ScalarStyle::kFolded: {
-      // The parent's block indentation (GetTopIndent(), -1 at top level) is unknown; it only
-      // matters with an explicit indentation indicator or when the content is less indented
-      // than the parent, so -1 almost always reproduces the value at the first attempt.
-      for (int top = -1; !ok && top <= col0; top++) {
-        ok = attempt([&](Cursor& in, Params& p) {
+      // ScanBlockScalar. The parent's block indentation (GetTopIndent(), -1 at top level) is
+      // not known here. Without an indentation indicator it only sets a minimum indentation,
+      // so there are two outcomes: content at least as indented as that minimum (top = -1
+      // gives the same result) or none at all (any top above the content's indentation).
+      // With an indicator the indentation is indicator + top: try the plausible columns.
+      bool explicit_indent = false;
+      auto block = [&](int top) {
+        return attempt([&](Cursor& in, Params& p) {
           p.indent = 1;
           p.detect_indent = true;
           char indicator = in.peek();
@@ -1060,6 +1165,7 @@ MappedText scalar_text(const SourceFile& file, const Node& scalar) {
               if (ch == '0') return false;
               p.indent = ch - '0';
               p.detect_indent = false;
+              explicit_indent = true;
             }
           }
           while (in.blank()) in.eat(1);
@@ -1073,14 +1179,25 @@ MappedText scalar_text(const SourceFile& file, const Node& scalar) {
           p.tab_throws = true;
           return true;
         });
-        // Without an indentation indicator the parent indent only raises the minimum indent;
-        // later candidates differ from -1 only when the value came out shorter.
+      };
+      ok = block(-1);
+      if (!ok && !explicit_indent) {
+        ok = block(1 << 20);
+      } else if (!ok) {
+        // The parent is a collection left of the indicator, usually close to it.
+        constexpr int kMaxTries = 64;
+        int tries = 0;
+        for (int top = col0 - 1; !ok && top >= 0 && tries < kMaxTries; top--, tries++)
+          ok = block(top);
       }
       break;
     }
     case ScalarStyle::kPlain: {
-      // Block context: indent = parent indent + 1 (the scalar's own column is the usual
-      // answer for single-line scalars); flow context: indent 0 and flow terminators.
+      // ScanPlainScalar. Block context: indentation = parent's + 1, unknown here; the first
+      // line is always read, a following line only when indented at least that much. Start
+      // from the scalar's own column and lower it to the column of the line that stopped the
+      // scan while the output is still a prefix of the value. Flow context: indentation 0 and
+      // the flow terminators.
       auto plain = [&](bool flow, int indent) {
         return attempt([&](Cursor&, Params& p) {
           p.end = flow ? End::kPlainFlow : End::kPlainBlock;
@@ -1095,9 +1212,15 @@ MappedText scalar_text(const SourceFile& file, const Node& scalar) {
           return true;
         });
       };
-      ok = plain(false, col0) || plain(true, 0);
-      for (int indent = col0 - 1; !ok && indent >= 0; indent--) ok = plain(false, indent);
-      for (int indent = col0 + 1; !ok && indent <= col0 + 2; indent++) ok = plain(false, indent);
+      int indent = col0;
+      for (int tries = 0; !ok && tries < 16; tries++) {
+        ok = plain(false, indent);
+        if (ok || out.bad || stopped_at_column < 0 || stopped_at_column >= indent) break;
+        indent = stopped_at_column;
+      }
+      if (!ok) ok = plain(true, 0);
+      // A scalar less indented than its parent's content ("key:\nvalue" at column 0).
+      for (int i = col0 + 1; !ok && i <= col0 + 2; i++) ok = plain(false, i);
       break;
     }
   }
