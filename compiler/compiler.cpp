@@ -26,11 +26,9 @@ CompileOutput compile_rules(const std::vector<RulesSource>& sources, const Loade
         all_ok = false;
         continue;
       }
-      {
-        SourceFile tmp(src.name, content);
-        vf.schema = check_schema(tmp);
-      }
       vf.result = loader.load(src.name, std::move(content));
+      vf.schema.valid = vf.result.schema_valid;
+      vf.schema.warnings = vf.result.schema_warnings;
       all_ok &= vf.result.successful;
       out.files.push_back(std::move(vf));
       for (const std::string& m : loader.unsatisfied_plugin_requirements()) out.fatal.push_back(m);

@@ -1069,10 +1069,67 @@ std::optional<Failure> Reader::read_rule(const Node& item, const Context& parent
 
 }  // namespace
 
+void check_schema(const yaml::ParseResult& parsed, bool& valid, std::vector<std::string>& warnings) {
+  auto fail = [&](const std::string& path, const std::string& why) {
+    valid = false;
+    if (warnings.size() < 100) warnings.push_back("failed for " + path + ": " + why);
+  };
+  if (parsed.error) {
+    valid = false;
+    return;
+  }
+  static const char* kPriorities[] = {"EMERGENCY", "ALERT", "CRITICAL", "ERROR", "WARNING",
+                                      "NOTICE",    "INFO",  "INFORMATIONAL", "DEBUG"};
+  static const char* kBools[] = {"true", "false", "True", "False", "TRUE", "FALSE",
+                                 "yes", "no", "on", "off"};
+  for (const yaml::Document& doc : parsed.documents) {
+    const yaml::Node& root = doc.root();
+    if (root.kind == yaml::Kind::kNull) continue;
+    if (root.kind != yaml::Kind::kSequence) {
+      fail("/", "the rules content must be an array");
+      continue;
+    }
+    for (uint32_t i = 0; i < root.count; i++) {
+      const yaml::Node& item = doc.item(root, i);
+      std::string path = "/" + std::to_string(i);
+      if (item.kind == yaml::Kind::kNull) continue;
+      if (item.kind != yaml::Kind::kMap) {
+        fail(path, "an item must be an object");
+        continue;
+      }
+      if (const yaml::Node* p = doc.find(item, "priority")) {
+        bool ok = p->kind == yaml::Kind::kScalar &&
+                  std::any_of(std::begin(kPriorities), std::end(kPriorities),
+                              [&](const char* s) { return p->value == s; });
+        if (!ok) fail(path + "/priority", "must be one of the upper-case priority names");
+      }
+      for (const char* k : {"enabled", "append", "warn_evttypes", "skip-if-unknown-filter"}) {
+        if (const yaml::Node* b = doc.find(item, k)) {
+          bool ok = b->kind == yaml::Kind::kScalar && b->style == yaml::ScalarStyle::kPlain &&
+                    std::any_of(std::begin(kBools), std::end(kBools),
+                                [&](const char* s) { return b->value == s; });
+          if (!ok) fail(path + "/" + k, "must be a boolean");
+        }
+      }
+      for (const char* k : {"tags", "items"}) {
+        if (const yaml::Node* s = doc.find(item, k)) {
+          if (s->kind != yaml::Kind::kSequence) fail(path + "/" + k, "must be an array");
+        }
+      }
+      for (const char* k : {"condition", "output", "desc", "rule", "macro", "list"}) {
+        if (const yaml::Node* s = doc.find(item, k)) {
+          if (s->kind != yaml::Kind::kScalar) fail(path + "/" + k, "must be a string");
+        }
+      }
+    }
+  }
+}
+
 bool read_rules_file(const SourceFile& file, Collection& col, const EngineInfo& engine,
                      const LoaderOptions& opts, FileResult& res) {
   Context content_ctx = {ContextLoc{"rules content", "", file.name(), FilePos{&file, 0}}};
   yaml::ParseResult parsed = yaml::parse(file);
+  check_schema(parsed, res.schema_valid, res.schema_warnings);
   if (parsed.error) {
     Diagnostic d;
     d.code = DiagCode::LOAD_ERR_YAML_PARSE;

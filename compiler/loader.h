@@ -28,6 +28,9 @@ struct FileResult {
   bool successful = true;
   std::vector<Diagnostic> errors;
   std::vector<Diagnostic> warnings;
+  // Falco's schema check of the file (never fails a load): valid, or "failed for ..." texts.
+  bool schema_valid = true;
+  std::vector<std::string> schema_warnings;
 };
 
 class Loader {
@@ -57,6 +60,15 @@ class Loader {
   Collection col_;
   std::shared_ptr<CompiledRuleset> compiled_;
 };
+
+namespace yaml {
+struct ParseResult;
+}
+
+// The schema check Falco runs beside loading (its JSON schema of rules files), over an already
+// parsed file: it never fails a load; it sets `valid` and appends "failed for <path>: <why>".
+void check_schema(const yaml::ParseResult& parsed, bool& valid,
+                  std::vector<std::string>& warnings);
 
 // Reads one YAML file's items into the collection (loader.cpp). Appends diagnostics to `res`.
 // Returns false when an error stopped the reading.

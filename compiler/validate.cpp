@@ -73,64 +73,9 @@ void run_with_large_stack(const std::function<void()>& fn) {
   pthread_join(th, nullptr);
 }
 
-// ---- schema -------------------------------------------------------------------------------
-
 SchemaResult check_schema(const SourceFile& file) {
   SchemaResult r;
-  yaml::ParseResult parsed = yaml::parse(file);
-  auto fail = [&](const std::string& path, const std::string& why) {
-    r.valid = false;
-    if (r.warnings.size() < 100) r.warnings.push_back("failed for " + path + ": " + why);
-  };
-  if (parsed.error) {
-    r.valid = false;
-    return r;
-  }
-  static const char* kPriorities[] = {"EMERGENCY", "ALERT", "CRITICAL", "ERROR", "WARNING",
-                                      "NOTICE",    "INFO",  "INFORMATIONAL", "DEBUG"};
-  static const char* kBools[] = {"true", "false", "True", "False", "TRUE", "FALSE",
-                                 "yes", "no", "on", "off"};
-  for (const yaml::Document& doc : parsed.documents) {
-    const yaml::Node& root = doc.root();
-    if (root.kind == yaml::Kind::kNull) continue;
-    if (root.kind != yaml::Kind::kSequence) {
-      fail("/", "the rules content must be an array");
-      continue;
-    }
-    for (uint32_t i = 0; i < root.count; i++) {
-      const yaml::Node& item = doc.item(root, i);
-      std::string path = "/" + std::to_string(i);
-      if (item.kind == yaml::Kind::kNull) continue;
-      if (item.kind != yaml::Kind::kMap) {
-        fail(path, "an item must be an object");
-        continue;
-      }
-      if (const yaml::Node* p = doc.find(item, "priority")) {
-        bool ok = p->kind == yaml::Kind::kScalar &&
-                  std::any_of(std::begin(kPriorities), std::end(kPriorities),
-                              [&](const char* s) { return p->value == s; });
-        if (!ok) fail(path + "/priority", "must be one of the upper-case priority names");
-      }
-      for (const char* k : {"enabled", "append", "warn_evttypes", "skip-if-unknown-filter"}) {
-        if (const yaml::Node* b = doc.find(item, k)) {
-          bool ok = b->kind == yaml::Kind::kScalar && b->style == yaml::ScalarStyle::kPlain &&
-                    std::any_of(std::begin(kBools), std::end(kBools),
-                                [&](const char* s) { return b->value == s; });
-          if (!ok) fail(path + "/" + k, "must be a boolean");
-        }
-      }
-      for (const char* k : {"tags", "items"}) {
-        if (const yaml::Node* s = doc.find(item, k)) {
-          if (s->kind != yaml::Kind::kSequence) fail(path + "/" + k, "must be an array");
-        }
-      }
-      for (const char* k : {"condition", "output", "desc", "rule", "macro", "list"}) {
-        if (const yaml::Node* s = doc.find(item, k)) {
-          if (s->kind != yaml::Kind::kScalar) fail(path + "/" + k, "must be a string");
-        }
-      }
-    }
-  }
+  check_schema(yaml::parse(file), r.valid, r.warnings);
   return r;
 }
 
@@ -155,11 +100,9 @@ std::vector<ValidatedFile> validate_files(const std::vector<std::string>& paths,
       out.push_back(std::move(vf));
       continue;
     }
-    {
-      SourceFile tmp(path, content);
-      vf.schema = check_schema(tmp);
-    }
     vf.result = loader.load(path, std::move(content));
+    vf.schema.valid = vf.result.schema_valid;
+    vf.schema.warnings = vf.result.schema_warnings;
     out.push_back(std::move(vf));
     for (const std::string& m : loader.unsatisfied_plugin_requirements()) {
       fatal.push_back(m);

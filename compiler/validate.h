@@ -14,12 +14,14 @@ struct ValidateOptions {
   bool all_errors = false;
 };
 
-// The schema check Falco runs beside loading (its JSON schema of rules files): never fails a
-// load, reported as schema_valid / schema_warnings.
+// The schema check Falco runs beside loading (loader.h check_schema): never fails a load,
+// reported as schema_valid / schema_warnings.
 struct SchemaResult {
   bool valid = true;
   std::vector<std::string> warnings;  // "failed for <json-path>: <why>"
 };
+
+// The schema check of a file on its own (parses the YAML itself; the loader does it for free).
 SchemaResult check_schema(const SourceFile& file);
 
 // One validated file: the loader's result plus the schema result.
