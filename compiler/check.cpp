@@ -408,7 +408,7 @@ void Checker::walk(const ast::Node* n, std::vector<const ast::Node*>& via,
       for (const ast::Node* c : n->children) walk(c, via, errors, warnings, all, stop);
       return;
     case ast::Kind::kMacroRef:
-      if (!n->target) return;
+      if (!n->target || !walked_.insert(n->target).second) return;
       via.push_back(n);
       walk(n->target, via, errors, warnings, all, stop);
       via.pop_back();
@@ -436,7 +436,16 @@ void Checker::check(const ast::Node* root, std::vector<CheckIssue>& errors,
                     std::vector<CheckIssue>& warnings, bool all) {
   std::vector<const ast::Node*> via;
   bool stop = false;
+  walked_.clear();
   walk(root, via, errors, warnings, all, stop);
+}
+
+size_t falco_code_count(const EventSet& s) {
+  size_t n = 0;
+  for (uint16_t c = 2; c < kEventMax; c++) n += s.test(c);
+  bool generic = s.test(kGenericEnter) || s.test(kGenericExit);
+  for (uint16_t c = kEventMax; c < kIndexMax && !generic; c++) generic = s.test(c);
+  return n + (generic ? 2 : 0);
 }
 
 EventSet all_events() {
@@ -465,8 +474,11 @@ EventSet Checker::codes(const ast::Node* n, bool neg) {
       auto& cache = set_cache_[neg ? 1 : 0];
       auto it = cache.find(n->target);
       if (it != cache.end()) return it->second;
+      // Provisional entry: a reference loop (compiled only with all_errors, after it was
+      // reported) must not recurse forever.
+      cache.emplace(n->target, all_events());
       EventSet s = codes(n->target, neg);
-      cache.emplace(n->target, s);
+      cache[n->target] = s;
       return s;
     }
     case ast::Kind::kCheck:
@@ -482,27 +494,13 @@ EventSet Checker::codes(const ast::Node* n, bool neg) {
         n->mod != ast::Modifier::kNone)
       return all_events();
     EventSet s;
-    bool generic = false;
     auto add = [&](std::string_view name) {
-      for (uint16_t c : event_codes_by_name(name)) s.set(c);
-      if (event_codes_by_name(name).empty() && syscall_code_by_name(name) >= 0) {
-        s.set(kGenericEnter);
-        s.set(kGenericExit);
-        generic = true;
-      }
+      for (uint16_t c : index_codes_by_name(name)) s.set(c);
     };
     if (n->rhs->kind == Value::Kind::kList) n->rhs->for_each_item(add);
     else add(n->rhs->text);
     bool complement = (n->op == Op::kNeq) != neg;
-    if (!complement) return s;
-    // The generic events carry many syscalls: naming one of them does not exclude the others,
-    // so the complement keeps the generic codes (Falco drops them, which loses events).
-    EventSet c = ~s;
-    if (generic) {
-      c.set(kGenericEnter);
-      c.set(kGenericExit);
-    }
-    return c;
+    return complement ? ~s : s;
   }
   if (id == FieldId::EVT_NUM && n->rhs && n->mod == ast::Modifier::kNone) {
     // Folded forms: =0, <1 and in (0) match nothing; !=0 and >=1 match everything.

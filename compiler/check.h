@@ -8,6 +8,7 @@
 
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "compiler/ast.h"
@@ -51,6 +52,9 @@ class Checker {
   EventSet codes(const ast::Node* n, bool neg);
 
   std::unordered_map<const ast::Node*, NodeIssues> cache_;
+  // Macro bodies already walked by the current check() (each is walked once per rule, so a
+  // diamond of macros m_i = m_{i-1} or m_{i-1} costs linear, not exponential, time).
+  std::unordered_set<const ast::Node*> walked_;
   std::unordered_map<const ast::Node*, EventSet> set_cache_[2];
 };
 

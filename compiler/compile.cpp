@@ -384,7 +384,7 @@ bool Compiler::compile_rule(const RuleDef& def, Checker& checker, bool& stop) {
   // 5. Event types.
   rule.root = root;
   rule.evttypes = checker.event_types(root);
-  if (def.warn_evttypes && rule.evttypes.count() > 100) {
+  if (def.warn_evttypes && falco_code_count(rule.evttypes) > 100) {
     Diagnostic d;
     d.code = DiagCode::LOAD_NO_EVTTYPE;
     d.message = "Rule matches too many evt.type values. This has a significant performance "

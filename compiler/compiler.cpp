@@ -42,6 +42,43 @@ CompileOutput compile_rules(const std::vector<RulesSource>& sources, const Loade
   return out;
 }
 
+FilterOutput compile_filter(const std::string& text) {
+  FilterOutput out;
+  out.source = std::make_shared<SourceFile>("filter", text);
+  run_with_large_stack([&] {
+    Collection col;
+    RuleDef r;
+    r.name = "filter";
+    r.condition = MappedText::identity(text, out.source.get(), 0);
+    r.output = "";
+    r.ctx = {ContextLoc{"rule", "filter", "filter", FilePos{out.source.get(), 0}}};
+    r.cond_ctx = r.ctx;
+    col.rule_by_name.emplace(r.name, 0);
+    col.rules.push_back(std::move(r));
+    col.next_index = 1;
+    FileResult res;
+    LoaderOptions lo;
+    auto rs = compile_collection(col, lo, res);
+    out.errors = std::move(res.errors);
+    if (!rs) return;
+    // The ruleset points at the collection's rule: keep a copy alive with it.
+    auto holder = std::make_shared<std::pair<Collection, std::shared_ptr<CompiledRuleset>>>(
+        std::move(col), rs);
+    for (CompiledRule& cr : rs->rules) cr.def = &holder->first.rules[0];
+    out.ruleset = std::shared_ptr<const CompiledRuleset>(holder, holder->second.get());
+    std::string err;
+    if (!lower(*out.ruleset, out.program, err)) {
+      Diagnostic d;
+      d.code = DiagCode::LOAD_ERR_COMPILE_CONDITION;
+      d.message = err;
+      out.errors.push_back(std::move(d));
+      return;
+    }
+    out.ok = true;
+  });
+  return out;
+}
+
 bool is_program_artifact(std::string_view bytes) {
   if (bytes.size() < 4) return false;
   uint32_t magic;

@@ -32,6 +32,17 @@ struct CompileOutput {
 CompileOutput compile_rules(const std::vector<RulesSource>& sources,
                             const LoaderOptions& lopts = {}, const LowerOptions& opts = {});
 
+// A single filter expression (sysdig's trailing FILTER arguments) compiled as a one-rule
+// program: rule 0 is the filter. Diagnostics point into a source named "filter".
+struct FilterOutput {
+  bool ok = false;
+  std::vector<Diagnostic> errors;  // syntax/type errors, positions inside the filter text
+  std::shared_ptr<const CompiledRuleset> ruleset;
+  vm::Program program;
+  std::shared_ptr<SourceFile> source;  // keeps the diagnostics' positions valid
+};
+FilterOutput compile_filter(const std::string& text);
+
 // True when `bytes` look like a compiled program artifact (magic number).
 bool is_program_artifact(std::string_view bytes);
 

@@ -48,10 +48,11 @@ Scanned scan_field(std::string_view s) {
   Scanned r;
   size_t n = scan_fieldname(s);
   if (n == 0) {
-    r.error = "invalid formatting token";
     size_t e = 0;
     while (e < s.size() && !std::isspace(static_cast<unsigned char>(s[e]))) e++;
     r.longest = std::string(s.substr(0, e));
+    r.error = r.longest.empty() ? "invalid formatting token"
+                                : "invalid formatting token " + r.longest;
     return r;
   }
   r.longest = std::string(s.substr(0, n));
@@ -137,6 +138,13 @@ std::optional<Format> parse_format(std::string_view fmt, FormatError* err,
     }
     uint32_t at = static_cast<uint32_t>(i);
     i++;
+    if (falco_rule_output && fmt.substr(i, 14) == "container.info") {
+      // Falco removes every "%container.info" from rule outputs (a plain text replacement,
+      // whatever follows it) and warns.
+      if (warnings) warnings->container_info = true;
+      i += 14;
+      continue;
+    }
     if (i >= fmt.size()) {
       if (err) *err = {"invalid formatting syntax: formatting cannot end with a %", at};
       return std::nullopt;
@@ -153,12 +161,6 @@ std::optional<Format> parse_format(std::string_view fmt, FormatError* err,
       return std::nullopt;
     }
     std::string_view written = fmt.substr(i, s.length);
-    if (falco_rule_output && written == "container.info") {
-      // Falco drops %container.info from rule outputs and warns.
-      if (warnings) warnings->container_info = true;
-      i += s.length;
-      continue;
-    }
     if (s.field.info->flags & FF_FILTER_ONLY) {
       if (err)
         *err = {"'" + std::string(s.field.info->name) +

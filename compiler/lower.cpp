@@ -119,11 +119,10 @@ class Lowerer {
     p_.ipsets.push_back(std::move(members));
     return static_cast<uint32_t>(p_.ipsets.size() - 1);
   }
-  uint32_t tset(const std::vector<uint16_t>& codes, const std::vector<uint32_t>& names) {
+  uint32_t tset(const std::vector<uint16_t>& codes) {
     for (size_t i = 0; i < p_.tsets.size(); i++)
-      if (p_.tsets[i] == codes && p_.tset_syscalls[i] == names) return static_cast<uint32_t>(i);
+      if (p_.tsets[i] == codes) return static_cast<uint32_t>(i);
     p_.tsets.push_back(codes);
-    p_.tset_syscalls.push_back(names);
     return static_cast<uint32_t>(p_.tsets.size() - 1);
   }
 
@@ -239,24 +238,14 @@ class Lowerer {
         n->rhs->kind == Value::Kind::kXform)
       return Tri::kUnknown;
     EventSet t;
-    bool generic_names = false;
-    for (std::string_view name : items_of(*n->rhs, nullptr)) {
-      auto codes = event_codes_by_name(name);
-      for (uint16_t c : codes) t.set(c);
-      if (codes.empty() && syscall_code_by_name(name) >= 0) generic_names = true;
-    }
+    for (std::string_view name : items_of(*n->rhs, nullptr))
+      for (uint16_t c : index_codes_by_name(name)) t.set(c);
     const EventSet& s = *ctx_set_;
-    bool s_generic = s.test(kGenericEnter) || s.test(kGenericExit);
-    EventSet t_all = t;
-    if (generic_names) {
-      t_all.set(kGenericEnter);
-      t_all.set(kGenericExit);
-    }
-    bool all_in = !s_generic && (s & ~t) == EventSet();  // every event of S is named in T
-    bool none_in = (s & t_all) == EventSet();             // no event of S can be named in T
+    bool all_in = (s & ~t).none();  // every event the rule runs on is named
+    bool none_in = (s & t).none();  // no event the rule runs on is named
     bool eq = n->op != Op::kNeq;
     if (all_in) return eq ? Tri::kTrue : Tri::kFalse;
-    if (none_in) return eq ? Tri::kFalse : (s_generic ? Tri::kUnknown : Tri::kTrue);
+    if (none_in) return eq ? Tri::kFalse : Tri::kTrue;
     return Tri::kUnknown;
   }
 
@@ -673,17 +662,11 @@ void Lowerer::check_single(const ast::Node* n, const Value& lhs, uint32_t ls, ui
        (n->op == ast::Op::kNeq && lhs.field.info->id == FieldId::EVT_TYPE)) &&
       n->mod == ast::Modifier::kNone) {
     std::vector<uint16_t> codes;
-    std::vector<uint32_t> names;
-    for (std::string_view name : items_of(rhs, nullptr)) {
-      auto cs = event_codes_by_name(name);
-      codes.insert(codes.end(), cs.begin(), cs.end());
-      if (cs.empty() && syscall_code_by_name(name) >= 0) names.push_back(str(name));
-    }
+    for (std::string_view name : items_of(rhs, nullptr))
+      for (uint16_t c : index_codes_by_name(name)) codes.push_back(c);
     std::sort(codes.begin(), codes.end());
     codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
-    std::sort(names.begin(), names.end());
-    names.erase(std::unique(names.begin(), names.end()), names.end());
-    uint32_t t = tset(codes, names);
+    uint32_t t = tset(codes);
     test(Op::EVT_TYPE_IN, 0, 0, t, n->op == ast::Op::kNeq ? !sense : sense, target);
     return;
   }
@@ -1004,9 +987,9 @@ bool Lowerer::run(std::string& error) {
     }
   }
   // Event index, in rule order.
-  p_.by_event.assign(kEventMax, {});
+  p_.by_event.assign(kIndexMax, {});
   for (uint32_t i = 0; i < rs_.rules.size(); i++)
-    for (uint16_t c = 0; c < kEventMax; c++)
+    for (uint16_t c = 0; c < kIndexMax; c++)
       if (rs_.rules[i].evttypes.test(c)) p_.by_event[c].push_back(i);
   if (p_.code.size() > (1ull << 31)) {
     error = "program too large";

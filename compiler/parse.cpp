@@ -43,6 +43,7 @@ struct ParseFailure {
   antlr4::Token* offending;
   size_t rule;
   bool expects_rparen;
+  antlr4::Token* rule_start;  // first token of the failing rule (the context is gone once caught)
 };
 
 class LexerErrors : public antlr4::BaseErrorListener {
@@ -65,7 +66,8 @@ class ParserErrors : public antlr4::BaseErrorListener {
       rparen = parser->getExpectedTokens().contains(static_cast<size_t>(FilterLexer::RPAREN));
     } catch (...) {
     }
-    throw ParseFailure{offending, ctx ? ctx->getRuleIndex() : 0, rparen};
+    throw ParseFailure{offending, ctx ? ctx->getRuleIndex() : 0, rparen,
+                       ctx ? ctx->getStart() : nullptr};
   }
 };
 
@@ -131,6 +133,12 @@ class AstBuilder {
   void check_placeholder(antlr4::Token* t) {
     if (opts_.listrefs && text_of(t).find('\x01') != std::string_view::npos)
       listref_misplaced = true;
+  }
+  // A bare value may not contain NUL either (as after unescaping a quoted one).
+  void check_nul(antlr4::Token* t) {
+    size_t nul = text_of(t).find('\0');
+    if (nul != std::string_view::npos)
+      fail("string value contains a NUL character", span_of(t).begin + static_cast<uint32_t>(nul));
   }
 
   ast::Node* expr(Filter::ExprContext* e) {
@@ -222,6 +230,7 @@ class AstBuilder {
       } else {
         antlr4::Token* t = v->BARESTR()->getSymbol();
         check_placeholder(t);
+        check_nul(t);
         ast::Value val;
         val.kind = ast::Value::Kind::kString;
         val.span = span_of(t);
@@ -290,6 +299,7 @@ class AstBuilder {
       }
       antlr4::Token* t = item->QSTR() ? item->QSTR()->getSymbol() : item->BARESTR()->getSymbol();
       check_placeholder(t);
+      if (!item->QSTR()) check_nul(t);
       ast::ListItem li;
       li.span = span_of(t);
       if (item->QSTR()) {
@@ -577,6 +587,9 @@ ParseResult parse_condition(const MappedText* text, ast::Arena& arena, const Par
     if (c == '"' || c == '\'') unterminated = "unterminated quoted string";
     switch (f.mode) {
       case FilterLexer::OPERATOR: {
+        if (c == '[')
+          return fail("expected a field argument inside '[...]' right after the field name",
+                      off);
         std::string ops;
         for (const std::string& o : falco_operator_spellings()) {
           if (!ops.empty()) ops += ", ";
@@ -633,6 +646,15 @@ ParseResult parse_condition(const MappedText* text, ast::Arena& arena, const Par
         if (f.expects_rparen) return fail("expected a ')' token", off, len);
         return fail("unexpected " + what + ", expecting a field, a macro, 'not' or '('", off,
                     len);
+      case Filter::RuleCheck: {
+        // A field with no operator after it (at the end of the input: the lexer saw no operator).
+        std::string ops;
+        for (const std::string& o : falco_operator_spellings()) {
+          if (!ops.empty()) ops += ", ";
+          ops += "'" + o + "'";
+        }
+        return fail("expected a valid check operator: one of " + ops, off, len);
+      }
       case Filter::RuleXform:
         return fail("expected a ',' or ')' token in transformer arguments, got " + what, off,
                     len);
@@ -647,8 +669,11 @@ ParseResult parse_condition(const MappedText* text, ast::Arena& arena, const Par
       case Filter::RuleNumValue:
         return fail("expected a numeric value, val(<field>) or a transformer", off, len);
       case Filter::RuleListValue:
-        if (parser.getContext()->getStart() != t)
+        if (f.rule_start != t) {
+          if (previous_text(t) == "(")
+            return fail("expected a list item or ')', got " + what, off, len);
           return fail("expected a ',' or ')' token in the list, got " + what, off, len);
+        }
         return fail("expected a list, an identifier, val(<field>) or a transformer", off, len);
       case Filter::RuleListItem:
         return fail("expected a list item, got " + what, off, len);
@@ -669,6 +694,17 @@ ParseResult parse_condition(const MappedText* text, ast::Arena& arena, const Par
   }
   if (builder.error) return fail(builder.error->message, builder.error->offset,
                                  builder.error->length);
+  // `not` chains nest without parentheses, so the pre-scan does not bound them: bound the
+  // tree's depth as well (generously), so that recursive passes over it stay shallow.
+  const uint32_t tree_limit = opts.max_depth * 4 + 8;
+  std::vector<std::pair<const ast::Node*, uint32_t>> stack = {{root, 1}};
+  while (!stack.empty()) {
+    auto [n, d] = stack.back();
+    stack.pop_back();
+    if (d > tree_limit)
+      return fail("exceeded max depth limit of " + std::to_string(opts.max_depth), n->span.begin);
+    for (const ast::Node* c : n->children) stack.push_back({c, d + 1});
+  }
   res.root = root;
   return res;
 }

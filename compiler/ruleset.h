@@ -126,8 +126,13 @@ struct Collection {
 
 // ---- compiled -----------------------------------------------------------------------------
 
-// Event-type set of a rule over the codes of vm/events.def.
-using EventSet = std::bitset<kEventMax>;
+// Event-type set of a rule over index codes (vm/events.h: event codes plus one virtual code
+// per syscall that has no dedicated event).
+using EventSet = std::bitset<kIndexMax>;
+
+// The number of event codes Falco would count for a set (for LOAD_NO_EVTTYPE): real codes,
+// with the generic syscall events counted once as their enter/exit pair.
+size_t falco_code_count(const EventSet& s);
 
 struct CompiledMacro {
   std::string name;

@@ -190,10 +190,10 @@ std::string disassemble_insn(const Program& p, uint32_t pc) {
         break;
       }
       std::set<std::string> names;
-      for (uint16_t code : p.tsets[in.c()])
+      for (uint16_t code : p.tsets[in.c()]) {
         if (const EventInfo* e = event_info(code); e && code > 1) names.insert(std::string(e->name));
-      for (uint32_t s : p.tset_syscalls[in.c()])
-        if (s < p.strings.size()) names.insert(p.strings[s]);
+        if (code >= kEventMax) names.insert(std::string(syscall_name(code - kEventMax)));
+      }
       r += "tset#" + std::to_string(in.c()) + " {";
       size_t i = 0;
       for (const std::string& n : names) {

@@ -90,8 +90,14 @@ class EventView {
  public:
   virtual ~EventView() = default;
 
-  // PPM event code of the current event (vm/events.def), used to pick candidate rules.
+  // PPM event code of the current event (vm/events.def).
   virtual uint16_t event_type() const = 0;
+
+  // The index code of the current event (vm/events.h): the event code, or for the generic
+  // syscall events kEventMax + the PPM syscall code. Rules are picked and evt.type is tested
+  // on it. The default derives it from event_type() and the evt.type name; implementations
+  // that know the syscall code should override it.
+  virtual uint16_t index_code();
 
   // Extracts a field of the current event. Returns false when it is missing.
   virtual bool extract(FieldId field, const FieldArgs& args, FieldValue& out) = 0;

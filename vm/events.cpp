@@ -261,6 +261,14 @@ SyscallRoute syscall_route(uint32_t native_nr) {
   return native_nr < v.size() ? v[native_nr] : SyscallRoute{};
 }
 
+std::vector<uint16_t> index_codes_by_name(std::string_view name) {
+  std::span<const uint16_t> codes = event_codes_by_name(name);
+  if (!codes.empty()) return std::vector<uint16_t>(codes.begin(), codes.end());
+  int sc = syscall_code_by_name(name);
+  if (sc >= 0 && sc < kSyscallCodeMax) return {generic_index_code(static_cast<uint16_t>(sc))};
+  return {};
+}
+
 const std::vector<std::string_view>& all_event_names() { return tables().all_names; }
 
 std::span<const FlagName> flag_table(std::string_view ident) {

@@ -78,6 +78,20 @@ inline constexpr uint16_t kEventMax = 336;
 inline constexpr uint16_t kGenericEnter = 0;
 inline constexpr uint16_t kGenericExit = 1;
 
+// Index codes: the event codes, plus one virtual code per PPM syscall code for the generic
+// syscall events (kEventMax + code). Rules are indexed and evt.type is tested on index codes,
+// so a rule that names a syscall without a dedicated event (dup2, accept4, ...) runs only on
+// that syscall's generic events, and sets over them complement exactly.
+inline constexpr uint16_t kSyscallCodeMax = 512;
+inline constexpr uint16_t kIndexMax = kEventMax + kSyscallCodeMax;
+inline constexpr uint16_t generic_index_code(uint16_t ppm_sc) {
+  return ppm_sc < kSyscallCodeMax ? static_cast<uint16_t>(kEventMax + ppm_sc) : kGenericExit;
+}
+
+// Index codes a name stands for in `evt.type = name`: its events' codes, or the virtual code
+// of a syscall without a dedicated event. Empty for unknown names.
+std::vector<uint16_t> index_codes_by_name(std::string_view name);
+
 // The event with this code, or nullptr when the code is outside the table.
 const EventInfo* event_info(uint16_t code);
 

@@ -233,6 +233,7 @@ void Vm::set_enabled(uint32_t rule, bool enabled) {
 
 void Vm::begin_event(EventView& ev) {
   ev_ = &ev;
+  code_ = ev.index_code();
   if (PG_UNLIKELY(++gen_ == 0)) {
     // Stamps wrapped around: clear them once every 2^32 events.
     std::fill(val_gen_.begin(), val_gen_.end(), 0);
@@ -426,18 +427,7 @@ PG_NOINLINE const FieldValue* Vm::compute_xform(uint32_t slot) {
 bool Vm::test(uint32_t pc) {
   const Insn in = p_->code[pc];
   Op op = in.op();
-  if (op == Op::EVT_TYPE_IN) {
-    uint16_t code = ev_->event_type();
-    if (code > 1) return m_->tset_has(in.c(), code);
-    // Generic syscall events: compare the syscall name.
-    const auto& names = p_->tset_syscalls[in.c()];
-    if (names.empty()) return false;
-    FieldValue v;
-    if (!ev_->extract(FieldId::EVT_TYPE, FieldArgs{}, v)) return false;
-    for (uint32_t s : names)
-      if (v.s == std::string_view(p_->strings[s])) return true;
-    return false;
-  }
+  if (op == Op::EVT_TYPE_IN) return m_->tset_has(in.c(), code_);
   if (op == Op::CMP_SLOTS) {
     const FieldValue* a = load(in.b());
     if (!a) return false;
@@ -521,11 +511,13 @@ bool Vm::exec(uint32_t pc, uint32_t depth) {
 #define VM_NEXT continue
 #endif
   // A test sets t and then takes or skips the JMP that follows it.
-#define VM_TEST_END()                                                 \
-  do {                                                                \
+  // (A plain block, not do/while: in switch mode VM_NEXT is `continue`, which must reach the
+  // dispatch loop.)
+#define VM_TEST_END()                                                            \
+  {                                                                              \
     pc += (t == ((code[pc].a() & kSenseTrue) != 0)) ? 2 + code[pc + 1].c() : 2; \
-    VM_NEXT;                                                          \
-  } while (0)
+    VM_NEXT;                                                                     \
+  }
 
   VM_DISPATCH {
     VM_CASE(JMP) {
@@ -544,7 +536,7 @@ bool Vm::exec(uint32_t pc, uint32_t depth) {
       VM_TEST_END();
     }
     VM_CASE(EVT_TYPE_IN) {
-      t = test(pc);
+      t = m_->tset_has(code[pc].c(), code_);
       VM_TEST_END();
     }
     VM_CASE(EXISTS) {
@@ -639,9 +631,8 @@ bool Vm::run_rule(uint32_t rule) { return exec(p_->rules[rule].entry, 0); }
 
 uint32_t Vm::run(bool first_only, std::vector<uint32_t>& matches) {
   matches.clear();
-  uint16_t type = ev_->event_type();
-  if (type >= p_->by_event.size()) return 0;
-  for (uint32_t r : p_->by_event[type]) {
+  if (code_ >= p_->by_event.size()) return 0;
+  for (uint32_t r : p_->by_event[code_]) {
     if (!active_[r]) continue;
     if (exec(p_->rules[r].entry, 0)) {
       matches.push_back(r);

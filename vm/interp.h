@@ -35,7 +35,7 @@ class Vm {
   // Runs one rule on the current event (regardless of its event-type index); true on match.
   bool run_rule(uint32_t rule);
 
-  // Runs the active candidate rules of the current event's type in rule order, appending the
+  // Runs the active candidate rules of the current event's index code in rule order, appending the
   // indexes of matching rules to `matches` (cleared first); stops at the first match when
   // first_only (Falco's rule_matching: first). Returns the number of matches.
   uint32_t run(bool first_only, std::vector<uint32_t>& matches);
@@ -54,6 +54,7 @@ class Vm {
   const Program* p_;
   const Matchers* m_;
   EventView* ev_ = nullptr;
+  uint16_t code_ = 0;  // index code of the current event
   uint32_t gen_ = 0;
   std::vector<FieldValue> vals_;
   std::vector<uint32_t> val_gen_;

@@ -207,7 +207,6 @@ std::string serialize(const Program& p) {
     for (size_t i = 0; i < p.tsets.size(); i++) {
       b.u32(static_cast<uint32_t>(p.tsets[i].size()));
       for (uint16_t c : p.tsets[i]) b.u16(c);
-      put_u32s(b, i < p.tset_syscalls.size() ? p.tset_syscalls[i] : std::vector<uint32_t>{});
     }
     section(payload, kTsets, b);
   }
@@ -432,13 +431,12 @@ bool deserialize(std::string_view bytes, Program& p, std::string& error) {
         break;
       }
       case kTsets: {
-        uint32_t n = s.count(8);
+        uint32_t n = s.count(4);
         for (uint32_t i = 0; i < n && s.ok(); i++) {
           uint32_t m = s.count(2);
           std::vector<uint16_t> codes;
           for (uint32_t k = 0; k < m && s.ok(); k++) codes.push_back(s.u16());
           p.tsets.push_back(std::move(codes));
-          p.tset_syscalls.push_back(get_u32s(s));
         }
         break;
       }

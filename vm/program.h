@@ -113,12 +113,11 @@ struct Program {
   std::vector<uint8_t> glob_icase;
   std::vector<uint32_t> regexes;         // REGEX: string indexes
   std::vector<ModDef> mods;              // MOD
-  std::vector<std::vector<uint16_t>> tsets;  // TSET: event codes; syscall names for generic
-  std::vector<std::vector<uint32_t>> tset_syscalls;  // ... string indexes of syscall names
+  std::vector<std::vector<uint16_t>> tsets;  // TSET: index codes (vm/events.h)
   std::vector<SlotDef> slots;
   std::vector<MacroEntry> macros;        // callee index < caller index for macro blocks
   std::vector<RuleEntry> rules;          // Falco rule order
-  std::vector<std::vector<uint32_t>> by_event;  // event code -> rule indexes, in rule order
+  std::vector<std::vector<uint32_t>> by_event;  // index code -> rule indexes, in rule order
   std::vector<LineEntry> lines;
   std::string compiler_version;
 };

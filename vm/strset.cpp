@@ -435,9 +435,9 @@ Matchers::Matchers(const Program& p, const Interner& interner,
     lowered_.push_back(std::move(l));
   }
   for (const auto& ts : p.tsets) {
-    std::array<uint64_t, 6> bits{};
+    std::array<uint64_t, (kIndexMax + 63) / 64> bits{};
     for (uint16_t code : ts)
-      if (code < 336) bits[code >> 6] |= 1ull << (code & 63);
+      if (code < kIndexMax) bits[code >> 6] |= 1ull << (code & 63);
     tsets_.push_back(bits);
   }
   for (const ModDef& m : p.mods) {

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "vm/events.h"
 #include "vm/program.h"
 
 namespace re2 {
@@ -137,9 +138,9 @@ class Matchers {
   const re2::RE2& regex(uint32_t i) const { return *regexes_[i]; }
   // Lower-cased copies of string constants (for icontains of a single needle).
   std::string_view lowered(uint32_t str) const { return lowered_[str]; }
-  // Event-type sets as 336-bit bitmaps.
+  // Event-type sets as bitmaps over index codes.
   bool tset_has(uint32_t tset, uint16_t code) const {
-    return code < 336 && (tsets_[tset][code >> 6] >> (code & 63)) & 1;
+    return code < kIndexMax && (tsets_[tset][code >> 6] >> (code & 63)) & 1;
   }
   // Globs for MOD items that use glob/iglob, and regexes for MOD items with regex.
   const Glob& mod_glob(uint32_t mod, uint32_t item) const { return mod_globs_[mod][item]; }
@@ -155,7 +156,7 @@ class Matchers {
   std::vector<Glob> globs_;
   std::vector<std::unique_ptr<re2::RE2>> regexes_;
   std::vector<std::string> lowered_;
-  std::vector<std::array<uint64_t, 6>> tsets_;
+  std::vector<std::array<uint64_t, (kIndexMax + 63) / 64>> tsets_;
   std::vector<std::vector<Glob>> mod_globs_;
   std::vector<std::vector<std::unique_ptr<re2::RE2>>> mod_regexes_;
 };

@@ -87,13 +87,9 @@ struct Verifier {
     }
     for (const IpDef& ip : p.ips)
       if (ip.prefix > (ip.v6 ? 128 : 32)) return fail("ip network prefix out of range");
-    if (p.tsets.size() != p.tset_syscalls.size()) return fail("event-type set tables differ");
-    for (size_t i = 0; i < p.tsets.size(); i++) {
-      for (uint16_t c : p.tsets[i])
-        if (c >= kEventMax) return fail("event-type set names an unknown event code");
-      for (uint32_t s : p.tset_syscalls[i])
-        if (s >= p.strings.size()) return fail("event-type syscall name out of range");
-    }
+    for (const auto& ts : p.tsets)
+      for (uint16_t c : ts)
+        if (c >= kIndexMax) return fail("event-type set names an unknown index code");
     return true;
   }
 
@@ -208,7 +204,7 @@ struct Verifier {
       pos = e;
     }
     if (pos != p.code.size()) return fail("code after the last block");
-    if (p.by_event.size() > kEventMax) return fail("event index larger than the event table");
+    if (p.by_event.size() > kIndexMax) return fail("event index larger than the index codes");
     for (const auto& v : p.by_event) {
       uint32_t prev = 0;
       bool first = true;

@@ -357,7 +357,7 @@ TEST(Differential, VmMatchesReferenceEvaluator) {
         const CompiledRule& rule = out.ruleset->rules[i];
         bool ref = ref_eval(rule.root, ev);
         pairs++;
-        if (!rule.evttypes.test(ev.type)) {
+        if (!rule.evttypes.test(ev.index_code())) {
           ASSERT_FALSE(ref) << "rule matched an event outside its event-type set\n  rule: "
                             << conds[i] << "\n  event: " << desc;
           continue;

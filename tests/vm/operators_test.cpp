@@ -209,7 +209,7 @@ TEST(Operators, EveryOperatorAndTypeOnVmAndReference) {
     machine.begin_event(ev);
     const CompiledRule& rule = out.ruleset->rules[i];
     EXPECT_EQ(ref_eval(rule.root, ev), rs[i].expect) << "reference: " << rs[i].cond;
-    if (rule.evttypes.test(ev.type))
+    if (rule.evttypes.test(ev.index_code()))
       EXPECT_EQ(machine.run_rule(static_cast<uint32_t>(i)), rs[i].expect) << "vm: " << rs[i].cond;
     else
       EXPECT_FALSE(rs[i].expect) << "rule not indexed for the event: " << rs[i].cond;
