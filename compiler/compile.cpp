@@ -68,7 +68,8 @@ class Compiler {
   // Returns null after reporting an error.
   ast::Node* parse(const MappedText& cond, const Context& cond_ctx, bool& stop) {
     for (int attempt = 0; attempt < 2; attempt++) {
-      bool tokens = opts_.list_tokens && attempt == 0;
+      bool tokens = opts_.list_tokens && attempt == 0 &&
+                    cond.text().find('\x01') == std::string::npos;
       const MappedText* text = out_->arena.keep(lists_.substitute(cond, tokens));
       ParseOptions po;
       po.max_depth = opts_.max_condition_depth;
@@ -86,12 +87,15 @@ class Compiler {
     return nullptr;  // unreachable: the text attempt never sets listref_misplaced
   }
 
-  // Links every MacroRef under `root` to a macro visible below `visibility`.
+  // Links every MacroRef under `root` to a macro visible below `visibility`. Iterative, in
+  // pre-order: this runs before the depth check, and `not` chains are as long as the input.
   bool resolve(ast::Node* root, uint32_t visibility, const Context& cond_ctx, bool mark_used,
                bool& stop) {
     bool ok = true;
-    std::function<void(ast::Node*)> visit = [&](ast::Node* n) {
-      if (stop) return;
+    std::vector<ast::Node*> todo = {root};
+    while (!todo.empty() && !stop) {
+      ast::Node* n = todo.back();
+      todo.pop_back();
       if (n->kind == ast::Kind::kMacroRef) {
         auto it = col_.macro_by_name.find(n->name);
         if (it == col_.macro_by_name.end() || col_.macros[it->second].index >= visibility) {
@@ -105,16 +109,15 @@ class Compiler {
                                col_.macros[it->second].ctx.back().pos});
           ok = false;
           stop = report(std::move(d));
-          return;
+          continue;
         }
         n->macro = static_cast<int>(it->second);
         n->target = out_->macros[it->second].root;
         if (mark_used) out_->macros[it->second].used = true;
-        return;
+        continue;
       }
-      for (ast::Node* c : n->children) visit(c);
-    };
-    visit(root);
+      for (size_t i = n->children.size(); i-- > 0;) todo.push_back(n->children[i]);
+    }
     return ok;
   }
 

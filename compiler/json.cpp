@@ -30,7 +30,10 @@ void append_string(std::string& out, std::string_view s) {
       continue;
     }
     // Validate one UTF-8 sequence; replace an invalid one with U+FFFD.
-    size_t len = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c <= 0xdf ? 2 : 0;
+    size_t len = c >= 0xf0 && c <= 0xf4   ? 4
+                 : c >= 0xe0 && c <= 0xef ? 3
+                 : c >= 0xc2 && c <= 0xdf ? 2
+                                          : 0;
     bool ok = len > 0 && i + len <= s.size();
     for (size_t k = 1; ok && k < len; k++)
       ok = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
