@@ -19,6 +19,26 @@
 namespace pg::vm {
 namespace {
 
+// Equality of byte strings, without a library call for the short strings rules compare.
+PG_ALWAYS_INLINE bool bytes_equal(std::string_view a, std::string_view b) {
+  size_t n = a.size();
+  if (n != b.size()) return false;
+  const char* x = a.data();
+  const char* y = b.data();
+  if (n >= 8) {
+    // Overlapping 8-byte words: first and last, then the middle for long strings.
+    uint64_t p, q;
+    std::memcpy(&p, x + n - 8, 8);
+    std::memcpy(&q, y + n - 8, 8);
+    if (p != q) return false;
+    return n <= 16 ? (std::memcpy(&p, x, 8), std::memcpy(&q, y, 8), p == q)
+                   : std::memcmp(x, y, n - 8) == 0;
+  }
+  for (size_t i = 0; i < n; i++)
+    if (x[i] != y[i]) return false;
+  return true;
+}
+
 // Byte order comparison of strings (strcmp semantics on the common prefix, then length).
 int compare_bytes(std::string_view a, std::string_view b) {
   size_t n = std::min(a.size(), b.size());
@@ -140,9 +160,9 @@ bool eval_test(const LoadedProgram& lp, Op op, uint32_t c, const FieldValue& v) 
       return false;
     }
     case Op::STR_EQ:
-      return v.id != kNoStrId ? v.id == lp.string_id(c) : v.s == std::string_view(p.strings[c]);
+      return v.id != kNoStrId ? v.id == lp.string_id(c) : bytes_equal(v.s, p.strings[c]);
     case Op::STR_NE:
-      return v.id != kNoStrId ? v.id != lp.string_id(c) : v.s != std::string_view(p.strings[c]);
+      return v.id != kNoStrId ? v.id != lp.string_id(c) : !bytes_equal(v.s, p.strings[c]);
     case Op::STR_LT: return compare_bytes(v.s, p.strings[c]) < 0;
     case Op::STR_LE: return compare_bytes(v.s, p.strings[c]) <= 0;
     case Op::STR_GT: return compare_bytes(v.s, p.strings[c]) > 0;
@@ -206,9 +226,14 @@ bool eval_test(const LoadedProgram& lp, Op op, uint32_t c, const FieldValue& v) 
 Vm::Vm(std::shared_ptr<const LoadedProgram> program)
     : prog_(std::move(program)), p_(&prog_->program()), m_(&prog_->matchers()) {
   size_t ns = p_->slots.size();
-  vals_.resize(ns);
-  val_gen_.assign(ns, 0);
-  val_present_.assign(ns, 0);
+  slots_.resize(ns);
+  for (size_t i = 0; i < ns; i++) {
+    const SlotDef& sd = p_->slots[i];
+    slots_[i].xform = sd.kind == SlotDef::Kind::kXform;
+    slots_[i].field = sd.field;
+    slots_[i].args.index = sd.index;
+    if (sd.has_key) slots_[i].args.key = p_->strings[sd.key];
+  }
   scratch_.resize(ns);
   scratch_list_.resize(ns);
   macro_gen_.assign(p_->macros.size(), 0);
@@ -236,32 +261,27 @@ void Vm::begin_event(EventView& ev) {
   code_ = ev.index_code();
   if (PG_UNLIKELY(++gen_ == 0)) {
     // Stamps wrapped around: clear them once every 2^32 events.
-    std::fill(val_gen_.begin(), val_gen_.end(), 0);
+    for (SlotState& st : slots_) st.gen = 0;
     std::fill(macro_gen_.begin(), macro_gen_.end(), 0);
     gen_ = 1;
   }
 }
 
-const FieldValue* Vm::load(uint32_t slot) {
-  if (PG_LIKELY(val_gen_[slot] == gen_)) return val_present_[slot] ? &vals_[slot] : nullptr;
-  val_gen_[slot] = gen_;
-  const SlotDef& sd = p_->slots[slot];
-  if (sd.kind == SlotDef::Kind::kXform) {
+PG_NOINLINE const FieldValue* Vm::load_slow(uint32_t slot) {
+  SlotState& st = slots_[slot];
+  st.gen = gen_;
+  if (PG_UNLIKELY(st.xform)) {
     const FieldValue* r = compute_xform(slot);
-    val_present_[slot] = r != nullptr;
+    st.present = r != nullptr;
     return r;
   }
-  FieldArgs args;
-  args.index = sd.index;
-  if (sd.has_key) args.key = p_->strings[sd.key];
-  bool ok = ev_->extract(sd.field, args, vals_[slot]);
-  val_present_[slot] = ok;
-  return ok ? &vals_[slot] : nullptr;
+  st.present = ev_->extract(st.field, st.args, st.value);
+  return st.present ? &st.value : nullptr;
 }
 
 PG_NOINLINE const FieldValue* Vm::compute_xform(uint32_t slot) {
   const SlotDef& sd = p_->slots[slot];
-  FieldValue& out = vals_[slot];
+  FieldValue& out = slots_[slot].value;
   std::string& buf = scratch_[slot];
   auto arg_str = [&](size_t i, std::string_view& s) -> bool {
     if (sd.arg_is_const[i]) {
@@ -549,8 +569,13 @@ bool Vm::exec(uint32_t pc, uint32_t depth) {
       } else {
         const FieldValue* v = load(code[pc].b());
         uint32_t c = code[pc].c();
-        t = v && (v->id != kNoStrId ? v->id == prog_->string_id(c)
-                                     : v->s == std::string_view(p_->strings[c]));
+        if (!v) {
+          t = false;
+        } else if (v->id != kNoStrId) {
+          t = v->id == prog_->string_id(c);
+        } else {
+          t = bytes_equal(v->s, p_->strings[c]);
+        }
       }
       VM_TEST_END();
     }

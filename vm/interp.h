@@ -45,8 +45,14 @@ class Vm {
 
  private:
   bool exec(uint32_t pc, uint32_t depth);
-  // The value of a slot for the current event, or null when missing.
-  const FieldValue* load(uint32_t slot);
+  // The value of a slot for the current event, or null when missing. The cached case is
+  // inline; the first use of a slot in an event goes to load_slow().
+  const FieldValue* load(uint32_t slot) {
+    SlotState& st = slots_[slot];
+    if (st.gen == gen_) return st.present ? &st.value : nullptr;
+    return load_slow(slot);
+  }
+  const FieldValue* load_slow(uint32_t slot);
   const FieldValue* compute_xform(uint32_t slot);
   bool test(uint32_t pc);
 
@@ -56,9 +62,16 @@ class Vm {
   EventView* ev_ = nullptr;
   uint16_t code_ = 0;  // index code of the current event
   uint32_t gen_ = 0;
-  std::vector<FieldValue> vals_;
-  std::vector<uint32_t> val_gen_;
-  std::vector<uint8_t> val_present_;
+  // Per-slot cache: the event generation it was filled in, and the value.
+  struct SlotState {
+    uint32_t gen = 0;
+    bool present = false;
+    bool xform = false;  // computed by a transformer (else extracted)
+    FieldId field{};     // the field to extract
+    FieldArgs args;      // the slot's argument, prepared once
+    FieldValue value;
+  };
+  std::vector<SlotState> slots_;
   std::vector<std::string> scratch_;
   std::vector<std::vector<std::string_view>> scratch_list_;
   std::string cmp_scratch_;
