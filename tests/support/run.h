@@ -1,0 +1,87 @@
+// Running the built tools from tests, and scratch files: a command's exit status, stdout and
+// stderr; a per-test temporary directory that is removed afterwards.
+#pragma once
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "tests/support/paths.h"
+
+namespace pg::test {
+
+struct RunResult {
+  int status = -1;  // exit status, or -1 when the command did not exit normally
+  std::string out, err;
+};
+
+// Quotes one argument for /bin/sh.
+inline std::string shell_quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) {
+    if (c == '\'') q += "'\\''";
+    else q.push_back(c);
+  }
+  return q + "'";
+}
+
+// A scratch directory, removed when the object goes out of scope.
+class TempDir {
+ public:
+  TempDir() {
+    static std::atomic<int> counter{0};
+    path_ = std::filesystem::temp_directory_path() /
+            ("peregrine-test-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::permissions(path_, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::add, ec);
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  std::string path() const { return path_.string(); }
+  // Writes a file below the directory and returns its path.
+  std::string write(const std::string& name, const std::string& content) const {
+    std::filesystem::path p = path_ / name;
+    std::filesystem::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary) << content;
+    return p.string();
+  }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Runs argv (argv[0] is the program) with stdin from /dev/null; returns status and output.
+inline RunResult run(const std::vector<std::string>& argv) {
+  TempDir tmp;
+  std::string err_path = tmp.path() + "/stderr";
+  std::string cmd;
+  for (const std::string& a : argv) cmd += shell_quote(a) + " ";
+  cmd += "</dev/null 2>" + shell_quote(err_path);
+  RunResult r;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return r;
+  char buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  int st = pclose(p);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  r.err = read_text(err_path);
+  return r;
+}
+
+// The built peregrinec.
+inline std::string peregrinec() { return binary_dir() + "/compiler/peregrinec"; }
+
+}  // namespace pg::test
