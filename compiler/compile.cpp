@@ -474,11 +474,17 @@ FileResult Loader::load(std::string name, std::string content) {
   files_.push_back(std::make_unique<SourceFile>(std::move(name), std::move(content)));
   const SourceFile& file = *files_.back();
   bool ok = read_rules_file(file, col_, engine_, opts_, res);
-  if (ok || opts_.all_errors) {
+  if ((ok || opts_.all_errors) && opts_.compile_each_file) {
     compiled_ = compile_collection(col_, opts_, res);
   }
   res.successful = res.errors.empty();
   return res;
+}
+
+bool Loader::compile(FileResult& res) {
+  compiled_ = compile_collection(col_, opts_, res);
+  res.successful = res.errors.empty();
+  return compiled_ != nullptr && res.successful;
 }
 
 std::vector<std::string> Loader::unsatisfied_plugin_requirements() const {

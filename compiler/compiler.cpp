@@ -4,10 +4,42 @@
 
 namespace pg {
 
+namespace {
+
+// The fast path: read every file, compile once. Returns false when anything went wrong, so
+// the caller redoes the load file by file for Falco's exact per-file reporting.
+bool compile_once(const std::vector<RulesSource>& sources, const LoaderOptions& lopts,
+                  const LowerOptions& opts, CompileOutput& out) {
+  LoaderOptions lo = lopts;
+  lo.compile_each_file = false;
+  Loader loader(EngineInfo{}, lo);
+  for (const RulesSource& src : sources) {
+    ValidatedFile vf;
+    std::string content = src.content, error;
+    if (src.read_from_disk && !read_file(src.name, content, error)) return false;
+    vf.result = loader.load(src.name, std::move(content));
+    if (!vf.result.successful) return false;
+    vf.schema.valid = vf.result.schema_valid;
+    vf.schema.warnings = vf.result.schema_warnings;
+    out.files.push_back(std::move(vf));
+  }
+  if (!loader.unsatisfied_plugin_requirements().empty() || out.files.empty()) return false;
+  // Warnings of the final compile are reported with the last file, as Falco's last result.
+  if (!loader.compile(out.files.back().result)) return false;
+  out.ruleset = loader.compiled_shared();
+  if (!lower(*out.ruleset, out.program, out.error, opts)) return false;
+  out.ok = true;
+  return true;
+}
+
+}  // namespace
+
 CompileOutput compile_rules(const std::vector<RulesSource>& sources, const LoaderOptions& lopts,
                             const LowerOptions& opts) {
   CompileOutput out;
   run_with_large_stack([&] {
+    if (compile_once(sources, lopts, opts, out)) return;
+    out = CompileOutput{};
     Loader loader(EngineInfo{}, lopts);
     bool all_ok = true;
     for (const RulesSource& src : sources) {

@@ -20,6 +20,11 @@ struct LoaderOptions {
   // the optimisation against plain text substitution.
   bool list_tokens = true;
   uint32_t max_condition_depth = 1000;
+  // Compile the whole collection after every file, as Falco does, so each file's result
+  // re-reports what the files before it left broken. Off, files are only read and compile()
+  // must be called once at the end (the compile-then-run path, where only the final ruleset
+  // matters).
+  bool compile_each_file = true;
 };
 
 // The outcome of loading one file (Falco's falco::load_result).
@@ -38,8 +43,12 @@ class Loader {
   explicit Loader(EngineInfo engine = {}, LoaderOptions opts = {});
   ~Loader();
 
-  // Reads one more file into the collection and recompiles everything loaded so far.
+  // Reads one more file into the collection and (with compile_each_file) recompiles
+  // everything loaded so far.
   FileResult load(std::string name, std::string content);
+
+  // Compiles everything read so far; diagnostics go to `res`. Returns true on success.
+  bool compile(FileResult& res);
 
   // The collection read so far.
   const Collection& collection() const { return col_; }

@@ -8,6 +8,7 @@
 
 #include <antlr4-runtime.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "Filter.h"
@@ -109,6 +110,7 @@ class AstBuilder {
 
   std::optional<BuildError> error;
   bool listref_misplaced = false;
+  size_t listrefs_used = 0;  // LISTREF tokens turned into shared lists
 
  private:
   ast::Span span_of(antlr4::ParserRuleContext* ctx) const {
@@ -121,6 +123,15 @@ class AstBuilder {
   ast::Span span_of(antlr4::Token* t) const {
     return {static_cast<uint32_t>(t->getStartIndex()),
             static_cast<uint32_t>(t->getStopIndex() + 1)};
+  }
+  // An operator's span: word operators and `not` carry their following blank in the token.
+  ast::Span word_span(antlr4::Token* t) const {
+    ast::Span sp = span_of(t);
+    char last = src_[sp.end - 1];
+    if (sp.end - sp.begin > 1 && (last == ' ' || last == '\t' || last == '\b' || last == '\r' ||
+                                  last == '\n'))
+      sp.end--;
+    return sp;
   }
   std::string_view text_of(antlr4::Token* t) const {
     return std::string_view(src_).substr(t->getStartIndex(),
@@ -175,6 +186,12 @@ class AstBuilder {
   }
   ast::Node* atom(Filter::AtomContext* a) {
     if (auto* g = dynamic_cast<Filter::GroupContext*>(a)) return expr(g->expr());
+    if (auto* ng = dynamic_cast<Filter::NotGroupContext*>(a)) {
+      // `not(` ... `)`: the token holds the parenthesis.
+      ast::Node* n = arena_.make(ast::Kind::kNot, text_, span_of(ng));
+      n->children.push_back(expr(ng->expr()));
+      return n;
+    }
     if (auto* m = dynamic_cast<Filter::MacroRefContext*>(a)) {
       antlr4::Token* t = m->IDENT()->getSymbol();
       check_placeholder(t);
@@ -196,7 +213,7 @@ class AstBuilder {
       return;
     }
     if (auto* s = dynamic_cast<Filter::StrCheckContext*>(c)) {
-      n->op_span = span_of(s->op);
+      n->op_span = word_span(s->op);
       switch (s->op->getType()) {
         case FilterLexer::EQEQ: n->op = ast::Op::kEq; n->eqeq = true; break;
         case FilterLexer::EQ: n->op = ast::Op::kEq; break;
@@ -286,18 +303,22 @@ class AstBuilder {
       return val;
     }
     for (auto* item : v->items) {
-      if (item->LISTREF()) {
+      if (item->LISTREF() && opts_.listrefs) {
         std::string_view t = text_of(item->LISTREF()->getSymbol());
         size_t idx = std::strtoul(std::string(t.substr(1, t.size() - 2)).c_str(), nullptr, 10);
-        if (!opts_.listrefs || idx >= opts_.listrefs->size()) {
+        if (idx >= opts_.listrefs->size()) {
           listref_misplaced = true;
           continue;
         }
         val.order.push_back(static_cast<uint32_t>(val.shared.size() * 2 + 1));
         val.shared.push_back((*opts_.listrefs)[idx]);
+        listrefs_used++;
         continue;
       }
-      antlr4::Token* t = item->QSTR() ? item->QSTR()->getSymbol() : item->BARESTR()->getSymbol();
+      // Without list tokens, "\x01<n>\x01" is ordinary text: a bare item (as Falco reads it).
+      antlr4::Token* t = item->QSTR()      ? item->QSTR()->getSymbol()
+                         : item->BARESTR() ? item->BARESTR()->getSymbol()
+                                           : item->LISTREF()->getSymbol();
       check_placeholder(t);
       if (!item->QSTR()) check_nul(t);
       ast::ListItem li;
@@ -528,6 +549,35 @@ const std::vector<std::string>& falco_operator_spellings() {
   return kOps;
 }
 
+// ---- spacing of keywords and word operators -------------------------------------------------
+
+// Falco requires a blank or '(' after and/or (LANGUAGE.md 2.1). The lexer matches the words
+// alone (see FilterLexer.g4); this finds the first one, starting before `limit`, that is not
+// followed by either. (not and the word operators carry their blank in the token.)
+static std::optional<SyntaxError> spacing_error(antlr4::CommonTokenStream& tokens, const std::string& src,
+                                         size_t limit) {
+  auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\b' || c == '\r' || c == '\n'; };
+  std::vector<antlr4::Token*> all = tokens.getTokens();
+  for (size_t i = 0; i < all.size(); i++) {
+    antlr4::Token* t = all[i];
+    if (t->getType() == antlr4::Token::EOF || t->getStartIndex() >= limit) break;
+    size_t next = t->getStopIndex() + 1;
+    char c = next < src.size() ? src[next] : '\0';
+    if (t->getType() != FilterLexer::AND && t->getType() != FilterLexer::OR) continue;
+    if (next < src.size() && (blank(c) || c == '(')) continue;
+    // Falco reads the word as a name, which cannot follow what precedes it.
+    std::string prev = i > 0 ? src.substr(all[i - 1]->getStartIndex(),
+                                          all[i - 1]->getStopIndex() + 1 -
+                                              all[i - 1]->getStartIndex())
+                             : "";
+    if (prev.empty()) continue;  // a macro named and/or at the start: left to the parser
+    return SyntaxError{"unexpected token after '" + prev + "', expecting 'or', 'and'",
+                       static_cast<uint32_t>(t->getStartIndex()),
+                       static_cast<uint32_t>(next - t->getStartIndex())};
+  }
+  return std::nullopt;
+}
+
 // ---- 5. driver ----------------------------------------------------------------------------
 
 ParseResult parse_condition(const MappedText* text, ast::Arena& arena, const ParseOptions& opts) {
@@ -581,6 +631,10 @@ ParseResult parse_condition(const MappedText* text, ast::Arena& arena, const Par
       res.listref_misplaced = true;
       return res;
     }
+    if (std::optional<SyntaxError> sp = spacing_error(tokens, src, f.offset)) {
+      res.error = *sp;
+      return res;
+    }
     size_t off = f.offset;
     char c = off < src.size() ? src[off] : '\0';
     std::string unterminated;
@@ -628,6 +682,10 @@ ParseResult parse_condition(const MappedText* text, ast::Arena& arena, const Par
     bool at_eof = t->getType() == antlr4::Token::EOF;
     size_t off = at_eof ? src.size() : t->getStartIndex();
     uint32_t len = at_eof ? 0 : static_cast<uint32_t>(t->getStopIndex() + 1 - t->getStartIndex());
+    if (std::optional<SyntaxError> sp = spacing_error(tokens, src, off)) {
+      res.error = *sp;
+      return res;
+    }
     std::string what = at_eof ? "end of input" : "token '" + quote_excerpt(token_text(t)) + "'";
     switch (f.rule) {
       case Filter::RuleFilter:
@@ -686,8 +744,17 @@ ParseResult parse_condition(const MappedText* text, ast::Arena& arena, const Par
     return fail(std::string("internal parser error: ") + e.what(), 0);
   }
 
+  if (std::optional<SyntaxError> sp = spacing_error(tokens, src, src.size() + 1)) {
+    res.error = *sp;
+    return res;
+  }
   AstBuilder builder(text, arena, opts);
   ast::Node* root = builder.build(tree->expr());
+  // Every placeholder byte must be part of a LISTREF the builder used: one inside any other
+  // token (a quoted string, a field argument, ...) means a list name was substituted there.
+  if (opts.listrefs && static_cast<size_t>(std::count(src.begin(), src.end(), '\x01')) !=
+                            2 * builder.listrefs_used)
+    builder.listref_misplaced = true;
   if (builder.listref_misplaced) {
     res.listref_misplaced = true;
     return res;

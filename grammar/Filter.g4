@@ -17,6 +17,7 @@ notExpr : nots+=NOT* atom ;
 
 atom
   : LPAREN expr RPAREN                   # Group
+  | NOTGROUP expr RPAREN                 # NotGroup
   | IDENT                                # MacroRef
   | lhs=operand check                    # CheckAtom
   ;

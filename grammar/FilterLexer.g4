@@ -30,10 +30,6 @@ lexer grammar FilterLexer;
   static bool is_ident_start(size_t c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
   static bool is_ident_char(size_t c) { return is_ident_start(c) || (c >= '0' && c <= '9') || c == '_'; }
 
-  // True when the next character is a blank (word operators need one after them).
-  bool blank_next() { return is_blank(_input->LA(1)); }
-  // True when the next character is a blank or '(' (and, or, not).
-  bool blank_or_paren_next() { size_t c = _input->LA(1); return is_blank(c) || c == '('; }
   // True inside the argument list of a transformer call (at any depth).
   bool in_xform_args() const {
     return !parens_.empty() && parens_.back() != 'P';
@@ -65,9 +61,15 @@ lexer grammar FilterLexer;
 
 // ---- DEFAULT: expression position --------------------------------------------------------
 BLANK       : [ \t\b\r\n]+ -> skip ;
-AND         : 'and' {blank_or_paren_next()}? ;
-OR          : 'or' {blank_or_paren_next()}? ;
-NOT         : 'not' {blank_or_paren_next()}? ;
+// and/or/not must be followed by a blank or '(' and word operators by a blank. That is not
+// written with lexer predicates (they stop ANTLR from caching its lexer DFA, which made every
+// keyword cost microseconds): `not` and the word operators take the blank (or the '(') into
+// their token, so `notx` stays a name and `containsx` is no operator; for and/or,
+// compiler/parse.cpp checks the character after the token.
+AND         : 'and' ;
+OR          : 'or' ;
+NOT         : 'not' [ \t\b\r\n] ;
+NOTGROUP    : 'not(' {open_paren();} ;
 LPAREN      : '(' {open_paren();} ;
 RPAREN      : ')' {close_paren();} ;
 COMMA       : ',' ;
@@ -100,15 +102,15 @@ LE          : '<=' -> mode(NUMVAL) ;
 LT          : '<' -> mode(NUMVAL) ;
 GE          : '>=' -> mode(NUMVAL) ;
 GT          : '>' -> mode(NUMVAL) ;
-CONTAINS    : 'contains' {blank_next()}? -> mode(STRVAL) ;
-ICONTAINS   : 'icontains' {blank_next()}? -> mode(STRVAL) ;
-BCONTAINS   : 'bcontains' {blank_next()}? -> mode(STRVAL) ;
-STARTSWITH  : 'startswith' {blank_next()}? -> mode(STRVAL) ;
-BSTARTSWITH : 'bstartswith' {blank_next()}? -> mode(STRVAL) ;
-ENDSWITH    : 'endswith' {blank_next()}? -> mode(STRVAL) ;
-GLOB        : 'glob' {blank_next()}? -> mode(STRVAL) ;
-IGLOB       : 'iglob' {blank_next()}? -> mode(STRVAL) ;
-REGEX       : 'regex' {blank_next()}? -> mode(STRVAL) ;
+CONTAINS    : 'contains' [ \t\b\r\n] -> mode(STRVAL) ;
+ICONTAINS   : 'icontains' [ \t\b\r\n] -> mode(STRVAL) ;
+BCONTAINS   : 'bcontains' [ \t\b\r\n] -> mode(STRVAL) ;
+STARTSWITH  : 'startswith' [ \t\b\r\n] -> mode(STRVAL) ;
+BSTARTSWITH : 'bstartswith' [ \t\b\r\n] -> mode(STRVAL) ;
+ENDSWITH    : 'endswith' [ \t\b\r\n] -> mode(STRVAL) ;
+GLOB        : 'glob' [ \t\b\r\n] -> mode(STRVAL) ;
+IGLOB       : 'iglob' [ \t\b\r\n] -> mode(STRVAL) ;
+REGEX       : 'regex' [ \t\b\r\n] -> mode(STRVAL) ;
 INTERSECTS  : 'intersects' -> mode(LISTVAL) ;
 IN          : 'in' -> mode(LISTVAL) ;
 PMATCH      : 'pmatch' -> mode(LISTVAL) ;
