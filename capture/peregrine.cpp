@@ -1,0 +1,499 @@
+// peregrine: the runtime (DESIGN.md section 4).
+//
+//   peregrine run [-r RULES.yaml|RULES.pgb]... [-e CAPTURE.scap] [--json] [-o KEY=VALUE]...
+//                 [-M SECONDS]
+//   peregrine trace [-r CAPTURE.scap] [-w OUT.scap] [-p FORMAT] [-n N] [-M SECONDS] [-j]
+//                   [FILTER...]
+//
+// `run` is Falco's job: without -r it uses the embedded default rules; with -e it replays a
+// capture, otherwise it captures live with eBPF (root). `trace` is sysdig's job: print (or
+// save) the events that match a filter. Exit status: 0 ok, 1 rules failed to load or a
+// runtime error, 2 usage.
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "capture/engine.h"
+#include "capture/inspector.h"
+#include "capture/outputs.h"
+#include "capture/render.h"
+#include "capture/scap_writer.h"
+#include "compiler/compiler.h"
+#include "compiler/json.h"
+#include "rules/default_rules.h"
+#include "vm/events.h"
+
+#if PEREGRINE_HAVE_LIVE
+#include "capture/live/live_runtime.h"
+#endif
+
+namespace {
+
+using namespace pg;
+using namespace pg::capture;
+
+std::atomic<bool> g_stop{false};
+std::atomic<bool> g_reload{false};
+
+void on_stop(int) { g_stop = true; }
+void on_hup(int) { g_reload = true; }
+
+constexpr const char* kUsage =
+    "usage: peregrine <command> [options]\n"
+    "\n"
+    "  run [-r RULES.yaml|RULES.pgb]... [-e CAPTURE.scap] [--json] [-o KEY=VALUE]... [-M SECONDS]\n"
+    "      evaluate rules on a capture file (-e) or live (eBPF, root) and print alerts\n"
+    "      -o keys: priority=LEVEL, rule_matching=first|all, json_output=true|false,\n"
+    "               stdout_output.enabled=true|false, file_output.filename=PATH,\n"
+    "               program_output.program=CMD, program_output.keep_alive=true|false,\n"
+    "               http_output.url=URL, time_format_iso_8601=true|false\n"
+    "  trace [-r CAPTURE.scap] [-w OUT.scap] [-p FORMAT] [-n N] [-M SECONDS] [-j] [FILTER...]\n"
+    "      print (or save) the events that match a filter, as sysdig does\n";
+
+int usage(const std::string& msg = "") {
+  if (!msg.empty()) std::fprintf(stderr, "peregrine: %s\n", msg.c_str());
+  std::fputs(kUsage, stderr);
+  return 2;
+}
+
+bool parse_bool(const std::string& v, bool& out) {
+  if (v == "true" || v == "1" || v == "yes") out = true;
+  else if (v == "false" || v == "0" || v == "no") out = false;
+  else return false;
+  return true;
+}
+
+// Loads rules (YAML files, or one .pgb artifact) into a verified program. Prints diagnostics.
+std::shared_ptr<const vm::LoadedProgram> load_rules(const std::vector<std::string>& paths) {
+  vm::Program prog;
+  std::string err;
+  if (paths.size() == 1) {
+    std::string bytes;
+    if (read_file(paths[0], bytes, err) && is_program_artifact(bytes)) {
+      if (!vm::deserialize(bytes, prog, err)) {
+        std::fprintf(stderr, "peregrine: %s: %s\n", paths[0].c_str(), err.c_str());
+        return nullptr;
+      }
+      auto lp = vm::LoadedProgram::load(std::move(prog), err);
+      if (!lp)
+        std::fprintf(stderr, "peregrine: %s: program rejected by the verifier: %s\n",
+                     paths[0].c_str(), err.c_str());
+      return lp;
+    }
+  }
+  std::vector<RulesSource> sources;
+  if (paths.empty()) {
+    sources.push_back({kDefaultRulesName, std::string(kDefaultRules), false});
+  } else {
+    for (const std::string& p : paths) sources.push_back({p, "", true});
+  }
+  CompileOutput out = compile_rules(sources);
+  for (const std::string& m : out.fatal) std::fprintf(stderr, "Error: %s\n", m.c_str());
+  if (!out.ok) {
+    std::string o, e;
+    std::vector<ValidatedFile> bad;
+    for (const ValidatedFile& f : out.files)
+      if (!f.result.successful) bad.push_back(f);
+    render_text(bad, o, e);
+    std::fputs(o.c_str(), stderr);
+    std::fputs(e.c_str(), stderr);
+    if (!out.error.empty()) std::fprintf(stderr, "peregrine: %s\n", out.error.c_str());
+    return nullptr;
+  }
+  for (const ValidatedFile& f : out.files) {
+    if (f.result.warnings.empty()) continue;
+    std::fprintf(stderr, "peregrine: %s: %zu warnings (see peregrinec validate)\n",
+                 f.result.name.c_str(), f.result.warnings.size());
+  }
+  auto lp = vm::LoadedProgram::load(std::move(out.program), err);
+  if (!lp) std::fprintf(stderr, "peregrine: internal error: %s\n", err.c_str());
+  return lp;
+}
+
+// A progress line on a terminal, for long replays.
+class Progress {
+ public:
+  Progress(const std::string& path) {
+    struct stat st;
+    enabled_ = isatty(STDERR_FILENO) && stat(path.c_str(), &st) == 0 && st.st_size > (8 << 20);
+    start_ = std::chrono::steady_clock::now();
+  }
+  void tick(uint64_t events) {
+    if (!enabled_ || (events & 0xffff) != 0) return;
+    auto now = std::chrono::steady_clock::now();
+    double s = std::chrono::duration<double>(now - start_).count();
+    std::fprintf(stderr, "\r%llu events, %.1f s, %.0f events/s", static_cast<unsigned long long>(events),
+                 s, s > 0 ? events / s : 0.0);
+    shown_ = true;
+  }
+  ~Progress() {
+    if (shown_) std::fputs("\n", stderr);
+  }
+
+ private:
+  bool enabled_ = false, shown_ = false;
+  std::chrono::steady_clock::time_point start_;
+};
+
+int cmd_run(int argc, char** argv) {
+  std::vector<std::string> rules;
+  std::string capture_file;
+  EngineConfig ecfg;
+  OutputConfig ocfg;
+  double max_seconds = 0;
+  for (int i = 0; i < argc; i++) {
+    std::string a = argv[i];
+    auto need = [&](const char* what) -> std::string {
+      if (i + 1 >= argc) {
+        usage(std::string(what) + " needs a value");
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (a == "-r") {
+      rules.push_back(need("-r"));
+    } else if (a == "-e") {
+      capture_file = need("-e");
+    } else if (a == "--json") {
+      ecfg.alerts.json = true;
+    } else if (a == "-M") {
+      max_seconds = std::atof(need("-M").c_str());
+    } else if (a == "-o") {
+      std::string kv = need("-o");
+      size_t eq = kv.find('=');
+      if (eq == std::string::npos) return usage("-o needs KEY=VALUE, got '" + kv + "'");
+      std::string k = kv.substr(0, eq), v = kv.substr(eq + 1);
+      bool b = false;
+      if (k == "priority") {
+        int p = parse_priority_name(v);
+        if (p < 0) return usage("unknown priority '" + v + "'");
+        ecfg.priority_threshold = static_cast<uint8_t>(p);
+      } else if (k == "rule_matching") {
+        if (v != "first" && v != "all") return usage("rule_matching must be first or all");
+        ecfg.match_all = v == "all";
+      } else if (k == "json_output" && parse_bool(v, b)) {
+        ecfg.alerts.json = b;
+      } else if (k == "stdout_output.enabled" && parse_bool(v, b)) {
+        ocfg.stdout_enabled = b;
+      } else if (k == "file_output.filename") {
+        ocfg.file = v;
+      } else if (k == "program_output.program") {
+        ocfg.program = v;
+      } else if (k == "program_output.keep_alive" && parse_bool(v, b)) {
+        ocfg.program_keep_alive = b;
+      } else if (k == "http_output.url") {
+        ocfg.http_url = v;
+      } else if (k == "time_format_iso_8601" && parse_bool(v, b)) {
+        ecfg.alerts.time_iso8601 = b;
+      } else if ((k == "file_output.enabled" || k == "program_output.enabled" ||
+                  k == "http_output.enabled") &&
+                 parse_bool(v, b)) {
+        // Accepted for Falco compatibility: an output is on when its target is set.
+      } else {
+        return usage("unknown or invalid option -o " + kv);
+      }
+    } else {
+      return usage("unknown argument '" + a + "'");
+    }
+  }
+  ecfg.also_json = !ocfg.http_url.empty();
+
+  auto program = load_rules(rules);
+  if (!program) return 1;
+
+  signal(SIGINT, on_stop);
+  signal(SIGTERM, on_stop);
+  signal(SIGHUP, on_hup);
+
+  if (capture_file.empty()) {
+#if PEREGRINE_HAVE_LIVE
+    LiveRunOptions lro;
+    lro.max_seconds = max_seconds;
+    lro.rules = rules;
+    return run_live(program, ecfg, ocfg, lro, g_stop, g_reload, load_rules);
+#else
+    std::fprintf(stderr,
+                 "peregrine: live capture is not available in this build (the eBPF probe "
+                 "needs /sys/kernel/btf/vmlinux, clang and bpftool at build time); use -e "
+                 "CAPTURE.scap\n");
+    return 1;
+#endif
+  }
+
+  Inspector insp;
+  if (!insp.open(capture_file)) {
+    std::fprintf(stderr, "peregrine: %s\n", insp.error().c_str());
+    return 1;
+  }
+  Outputs outputs(ocfg);
+  RuleEngine engine(program, ecfg, insp.state());
+  std::vector<Alert> alerts;
+  std::vector<std::string> jsons;
+  Progress progress(capture_file);
+  auto start = std::chrono::steady_clock::now();
+  int rc = 0;
+  uint64_t read = 0;
+  for (;;) {
+    if (g_stop) break;
+    if (g_reload.exchange(false)) {
+      if (auto p = load_rules(rules)) {
+        engine.swap_program(p);
+        std::fprintf(stderr, "peregrine: rules reloaded\n");
+      } else {
+        std::fprintf(stderr, "peregrine: reload failed; keeping the previous rules\n");
+      }
+    }
+    ReadStatus s = insp.next();
+    if (s == ReadStatus::kEof) break;
+    if (s == ReadStatus::kError) {
+      std::fprintf(stderr, "peregrine: %s (the %llu events before it were processed)\n",
+                   insp.error().c_str(), static_cast<unsigned long long>(read));
+      rc = 1;
+      break;
+    }
+    read++;
+    progress.tick(read);
+    alerts.clear();
+    jsons.clear();
+    engine.process(insp.event(), insp.fields(), alerts, ocfg.http_url.empty() ? nullptr : &jsons);
+    for (size_t i = 0; i < alerts.size(); i++)
+      outputs.emit(std::move(alerts[i].line), i < jsons.size() ? std::move(jsons[i]) : "");
+    if (max_seconds > 0 &&
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >
+            max_seconds)
+      break;
+  }
+  outputs.shutdown();
+  const EngineStats& st = engine.stats();
+  const ScapReader& rd = insp.reader();
+  std::fprintf(stderr, "events=%llu drops=0 alerts=%llu\n",
+               static_cast<unsigned long long>(st.events),
+               static_cast<unsigned long long>(st.alerts));
+  std::fprintf(stderr, "peregrine: %llu events read, %llu skipped (unknown types), %llu evaluated\n",
+               static_cast<unsigned long long>(read),
+               static_cast<unsigned long long>(rd.counters().unknown_events),
+               static_cast<unsigned long long>(st.evaluated));
+  for (size_t r = 0; r < st.per_rule.size(); r++)
+    if (st.per_rule[r])
+      std::fprintf(stderr, "  %s: %llu\n", engine.program().rules[r].name.c_str(),
+                   static_cast<unsigned long long>(st.per_rule[r]));
+  OutputStats os = outputs.stats();
+  if (os.dropped) std::fprintf(stderr, "peregrine: %llu alerts dropped (output queue full)\n",
+                               static_cast<unsigned long long>(os.dropped));
+  return rc;
+}
+
+// sysdig's -j line for an event: every field of the format as a typed JSON value, keys in
+// sorted order as sysdig's JSON writer emits them.
+void json_line(FieldExtractor& fx, const std::vector<FormatToken>& fields, std::string& out) {
+  std::map<std::string, std::string> kv;
+  for (const FormatToken& t : fields) {
+    if (!t.is_field) continue;
+    FieldArgs args;
+    args.index = t.field.index;
+    if (t.field.has_arg && t.field.index < 0) args.key = t.field.arg;
+    std::string& v = kv[t.name];
+    FieldValue fv;
+    if (!fx.extract(t.field.info->id, args, fv)) {
+      v = "null";
+      continue;
+    }
+    // sysdig writes the output time as the raw timestamp.
+    if (t.field.info->id == FieldId::EVT_OUTPUTTIME && fx.event()) {
+      v = std::to_string(fx.event()->ts);
+      continue;
+    }
+    switch (fv.kind) {
+      case FieldValue::Kind::kInt: v = std::to_string(fv.i); break;
+      case FieldValue::Kind::kUInt: v = std::to_string(fv.u); break;
+      case FieldValue::Kind::kBool: v = fv.b ? "true" : "false"; break;
+      default: {
+        std::string s;
+        fx.render(t.field.info->id, args, s);
+        v.clear();
+        json::append_string(v, s);
+      }
+    }
+  }
+  out = "{";
+  bool first = true;
+  for (const auto& [k, v] : kv) {
+    if (!first) out += ",";
+    first = false;
+    json::append_string(out, k);
+    out += ":" + v;
+  }
+  out += "}";
+}
+
+int cmd_trace(int argc, char** argv) {
+  std::string file, out_path, fmt;
+  long long max_events = -1;
+  double max_seconds = 0;
+  bool json = false;
+  std::string filter;
+  for (int i = 0; i < argc; i++) {
+    std::string a = argv[i];
+    auto need = [&](const char* what) -> std::string {
+      if (i + 1 >= argc) {
+        usage(std::string(what) + " needs a value");
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (a == "-r") file = need("-r");
+    else if (a == "-w") out_path = need("-w");
+    else if (a == "-p") fmt = need("-p");
+    else if (a == "-n") max_events = std::atoll(need("-n").c_str());
+    else if (a == "-M") max_seconds = std::atof(need("-M").c_str());
+    else if (a == "-j") json = true;
+    else if (a.size() > 1 && a[0] == '-' && filter.empty()) return usage("unknown option " + a);
+    else filter += (filter.empty() ? "" : " ") + a;
+  }
+  if (file.empty()) {
+#if PEREGRINE_HAVE_LIVE
+    return trace_live(filter, out_path, fmt, max_events, max_seconds, json, g_stop);
+#else
+    return usage("live tracing is not available in this build; use -r CAPTURE.scap");
+#endif
+  }
+  // The filter, compiled as a one-rule program.
+  std::shared_ptr<const vm::LoadedProgram> prog;
+  EventSet filter_types;
+  if (!filter.empty()) {
+    FilterOutput fo = compile_filter(filter);
+    if (!fo.ok) {
+      for (const Diagnostic& d : fo.errors) {
+        uint32_t at = d.pos.valid() ? d.pos.offset : 0;
+        std::fprintf(stderr, "peregrine: filter error at position %u: %s\n", at,
+                     d.message.c_str());
+      }
+      return 1;
+    }
+    filter_types = fo.ruleset->rules[0].evttypes;
+    std::string err;
+    prog = vm::LoadedProgram::load(std::move(fo.program), err);
+    if (!prog) {
+      std::fprintf(stderr, "peregrine: internal error: %s\n", err.c_str());
+      return 1;
+    }
+  }
+  std::string format = fmt.empty() ? std::string(Formatter::kSysdigDefault) : fmt;
+  Formatter formatter;
+  std::string err;
+  if (!formatter.parse(format, &err)) {
+    std::fprintf(stderr, "peregrine: %s\n", err.c_str());
+    return 2;
+  }
+  std::optional<Format> jfmt;
+  if (json) {
+    set_buffer_output_limit(true);
+    FormatError fe;
+    jfmt = parse_format(format, &fe);
+    if (!jfmt) {
+      std::fprintf(stderr, "peregrine: %s\n", fe.message.c_str());
+      return 2;
+    }
+  }
+  Inspector insp;
+  if (!insp.open(file)) {
+    std::fprintf(stderr, "peregrine: %s\n", insp.error().c_str());
+    return 1;
+  }
+  signal(SIGINT, on_stop);
+  signal(SIGTERM, on_stop);
+  std::unique_ptr<vm::Vm> machine;
+  if (prog) {
+    machine = std::make_unique<vm::Vm>(prog);
+    insp.state().set_interner(&prog->interner());
+  }
+  ScapWriter writer;
+  uint64_t written_gen = 0;
+  if (!out_path.empty() && !writer.open(out_path)) {
+    std::fprintf(stderr, "peregrine: %s\n", writer.error().c_str());
+    return 1;
+  }
+  auto start = std::chrono::steady_clock::now();
+  std::string line;
+  long long shown = 0;
+  int rc = 0;
+  for (;;) {
+    if (g_stop) break;
+    ReadStatus s = insp.next();
+    if (s == ReadStatus::kEof) break;
+    if (s == ReadStatus::kError) {
+      std::fflush(stdout);
+      std::fprintf(stderr, "peregrine: %s\n", insp.error().c_str());
+      rc = 1;
+      break;
+    }
+    const Event& ev = insp.event();
+    // -n counts events read, displayed or not, as sysdig does.
+    bool last = max_events >= 0 && ++shown >= max_events;
+    bool pass = true;
+    if (machine) {
+      pass = false;
+      if (ev.type < kEventMax && filter_types.test(ev.type)) {
+        machine->begin_event(insp.fields());
+        pass = machine->run_rule(0);
+      }
+    }
+    if (!pass) {
+      if (last) break;
+      continue;
+    }
+    if (!out_path.empty()) {
+      if (insp.reader().metadata_generation() != written_gen) {
+        written_gen = insp.reader().metadata_generation();
+        if (!writer.write_metadata(insp.reader().metadata())) break;
+      }
+      if (!writer.write_event(ev) || last) break;
+      continue;
+    }
+    line.clear();
+    bool print = insp.displayable();
+    if (print && json) json_line(insp.fields(), jfmt->tokens, line);
+    else if (print) print = formatter.format(insp.fields(), line);
+    if (print) {
+      line += '\n';
+      std::fwrite(line.data(), 1, line.size(), stdout);
+    }
+    if (last) break;
+    if (max_seconds > 0 &&
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >
+            max_seconds)
+      break;
+  }
+  if (!out_path.empty() && !writer.close()) {
+    std::fprintf(stderr, "peregrine: %s\n", writer.error().c_str());
+    return 1;
+  }
+  return rc;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return usage();
+  std::string cmd = argv[1];
+  if (cmd == "run") return cmd_run(argc - 2, argv + 2);
+  if (cmd == "trace") return cmd_trace(argc - 2, argv + 2);
+  if (cmd == "-h" || cmd == "--help" || cmd == "help") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (cmd == "version" || cmd == "--version") {
+    std::printf("peregrine %s (Falco engine version %s)\n", PEREGRINE_VERSION,
+                PEREGRINE_ENGINE_VERSION);
+    return 0;
+  }
+  return usage("unknown command " + cmd);
+}
