@@ -151,6 +151,7 @@ void Outputs::run() {
       queue_.pop_front();
       drops = stats_.dropped;
     }
+    cv_.notify_all();  // shutdown() waits for the queue to drain
     if (drops > reported_drops_) {
       std::fprintf(stderr, "peregrine: output queue full: %llu alerts dropped so far\n",
                    static_cast<unsigned long long>(drops));

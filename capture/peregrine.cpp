@@ -293,7 +293,9 @@ int cmd_run(int argc, char** argv) {
 
 // sysdig's -j line for an event: every field of the format as a typed JSON value, keys in
 // sorted order as sysdig's JSON writer emits them.
-void json_line(FieldExtractor& fx, const std::vector<FormatToken>& fields, std::string& out) {
+// Returns false (no line) when a field is missing and the format has no leading '*'.
+bool json_line(FieldExtractor& fx, const Format& fmt, std::string& out) {
+  const std::vector<FormatToken>& fields = fmt.tokens;
   std::map<std::string, std::string> kv;
   for (const FormatToken& t : fields) {
     if (!t.is_field) continue;
@@ -303,6 +305,7 @@ void json_line(FieldExtractor& fx, const std::vector<FormatToken>& fields, std::
     std::string& v = kv[t.name];
     FieldValue fv;
     if (!fx.extract(t.field.info->id, args, fv)) {
+      if (!fmt.star) return false;
       v = "null";
       continue;
     }
@@ -332,6 +335,7 @@ void json_line(FieldExtractor& fx, const std::vector<FormatToken>& fields, std::
     out += ":" + v;
   }
   out += "}";
+  return true;
 }
 
 int cmd_trace(int argc, char** argv) {
@@ -460,7 +464,7 @@ int cmd_trace(int argc, char** argv) {
     }
     line.clear();
     bool print = insp.displayable();
-    if (print && json) json_line(insp.fields(), jfmt->tokens, line);
+    if (print && json) print = json_line(insp.fields(), *jfmt, line);
     else if (print) print = formatter.format(insp.fields(), line);
     if (print) {
       line += '\n';
