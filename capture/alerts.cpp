@@ -90,7 +90,12 @@ AlertFormatter::AlertFormatter(const vm::Program& program, AlertOptions opts)
   formats_.resize(program.rules.size());
   for (size_t i = 0; i < program.rules.size(); i++) {
     std::string out = program.rules[i].output;
-    if (opts_.suggested_fields) out += " container_id=%container.id container_name=%container.name";
+    // Suggested fields are appended only when the output does not print them already.
+    if (opts_.suggested_fields) {
+      if (out.find("%container.id") == std::string::npos) out += " container_id=%container.id";
+      if (out.find("%container.name") == std::string::npos)
+        out += " container_name=%container.name";
+    }
     formats_[i].raw = out;
     FormatError err;
     std::optional<Format> f = parse_format(out, &err, nullptr, true);
@@ -230,6 +235,34 @@ void AlertFormatter::format(uint32_t rule, FieldExtractor& fx, Alert& a) {
     json::append_string(o, tags[i]);
   }
   o += "],\"time\":";
+  json::append_string(o, tbuf);
+  o += "}";
+}
+
+void format_drop_alert(const AlertOptions& opts, uint64_t ts, uint64_t n_drops,
+                       uint64_t n_evts, std::string& text, std::string& json_line) {
+  std::string msg = "Falco internal: syscall event drop. " + std::to_string(n_drops) +
+                    " system calls dropped in last second.";
+  std::string prefix;
+  if (opts.time_iso8601) append_time_iso8601(prefix, ts);
+  else append_time(prefix, ts, false, true);
+  text = prefix + ": Debug " + msg;
+  char tbuf[64];
+  time_t secs = static_cast<time_t>(ts / 1000000000ull);
+  struct tm tmv;
+  gmtime_r(&secs, &tmv);
+  size_t n = strftime(tbuf, sizeof tbuf, "%Y-%m-%dT%H:%M:%S", &tmv);
+  std::snprintf(tbuf + n, sizeof tbuf - n, ".%09lluZ",
+                static_cast<unsigned long long>(ts % 1000000000ull));
+  std::string& o = json_line;
+  o = "{\"hostname\":";
+  json::append_string(o, opts.hostname);
+  o += ",\"output\":";
+  json::append_string(o, msg);
+  o += ",\"output_fields\":{\"ebpf_enabled\":\"1\",\"n_drops\":\"" + std::to_string(n_drops) +
+       "\",\"n_evts\":\"" + std::to_string(n_evts) + "\"}";
+  o += ",\"priority\":\"Debug\",\"rule\":\"Falco internal: syscall event drop\"";
+  o += ",\"source\":\"syscall\",\"tags\":[],\"time\":";
   json::append_string(o, tbuf);
   o += "}";
 }

@@ -24,7 +24,8 @@ namespace pg::capture {
 
 struct AlertOptions {
   bool json = false;
-  bool suggested_fields = true;  // append container_id=%container.id container_name=...
+  bool suggested_fields = true;  // append container_id=%container.id container_name=... when
+                                 // the output does not already print them
   std::string hostname;          // $FALCO_HOSTNAME, else gethostname()
   bool time_iso8601 = false;     // text prefix as ISO 8601 (time_format_iso_8601)
 };
@@ -64,6 +65,11 @@ class AlertFormatter {
 
 // Priority names as Falco prints them ("Warning", "Informational").
 const char* priority_long_name(uint8_t p);
+
+// Falco's internal alert for lost kernel events ("Falco internal: syscall event drop. N system
+// calls dropped in last second."), priority Debug, as the text line and the JSON object.
+void format_drop_alert(const AlertOptions& opts, uint64_t ts, uint64_t n_drops,
+                       uint64_t n_evts, std::string& text, std::string& json_line);
 
 // The host name Falco would print: $FALCO_HOSTNAME, else gethostname().
 std::string default_hostname();

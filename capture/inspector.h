@@ -43,6 +43,7 @@ class Inspector {
   State& state() { return state_; }
   FieldExtractor& fields() { return fields_; }
   ScapReader& reader() { return reader_; }
+  const ScapReader& reader() const { return reader_; }
   const std::string& error() const { return reader_.error(); }
 
  private:

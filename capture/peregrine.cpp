@@ -31,8 +31,9 @@
 #include "rules/default_rules.h"
 #include "vm/events.h"
 
-#if PEREGRINE_HAVE_LIVE
-#include "capture/live/live_runtime.h"
+#include "capture/input.h"
+#if PG_HAVE_LIVE
+#include "capture/live/live_input.h"
 #endif
 
 namespace {
@@ -143,6 +144,35 @@ class Progress {
   std::chrono::steady_clock::time_point start_;
 };
 
+uint64_t wall_clock_ns() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+#if PG_HAVE_LIVE
+// What the live capture covers, on stderr: the selection, and the event types some enabled
+// rule needs that the probe cannot produce (those rules fire only on capture files).
+void report_live_start(live::LiveInput& in, const vm::Program& program) {
+  const live::LiveSource& src = in.source();
+  size_t enabled = 0;
+  for (const vm::RuleEntry& r : program.rules) enabled += r.enabled;
+  std::fprintf(stderr,
+               "peregrine: capture started: %zu rules enabled, %zu syscalls selected, %zu threads "
+               "from /proc\n",
+               enabled, src.plan().selected_count(), src.metadata().threads.size());
+  std::vector<std::string> missing = in.unsupported_names();
+  if (!missing.empty()) {
+    std::string names;
+    for (const std::string& n : missing) names += (names.empty() ? "" : ", ") + n;
+    std::fprintf(stderr,
+                 "peregrine: warning: the live probe does not capture these event types the "
+                 "rules use: %s (conditions on them can only match in capture files)\n",
+                 names.c_str());
+  }
+}
+#endif
+
 int cmd_run(int argc, char** argv) {
   std::vector<std::string> rules;
   std::string capture_file;
@@ -213,12 +243,20 @@ int cmd_run(int argc, char** argv) {
   signal(SIGTERM, on_stop);
   signal(SIGHUP, on_hup);
 
+  std::unique_ptr<EventInput> input;
+#if PG_HAVE_LIVE
+  live::LiveInput* live_in = nullptr;
+#endif
   if (capture_file.empty()) {
-#if PEREGRINE_HAVE_LIVE
-    LiveRunOptions lro;
-    lro.max_seconds = max_seconds;
-    lro.rules = rules;
-    return run_live(program, ecfg, ocfg, lro, g_stop, g_reload, load_rules);
+#if PG_HAVE_LIVE
+    auto li = std::make_unique<live::LiveInput>();
+    if (!li->open(live::selection_for_program(program->program(), ecfg.priority_threshold))) {
+      std::fprintf(stderr, "peregrine: %s\n", li->error().c_str());
+      return 1;
+    }
+    report_live_start(*li, program->program());
+    live_in = li.get();
+    input = std::move(li);
 #else
     std::fprintf(stderr,
                  "peregrine: live capture is not available in this build (the eBPF probe "
@@ -226,61 +264,107 @@ int cmd_run(int argc, char** argv) {
                  "CAPTURE.scap\n");
     return 1;
 #endif
+  } else {
+    auto fi = std::make_unique<FileInput>();
+    if (!fi->open(capture_file)) {
+      std::fprintf(stderr, "peregrine: %s\n", fi->error().c_str());
+      return 1;
+    }
+    input = std::move(fi);
   }
 
-  Inspector insp;
-  if (!insp.open(capture_file)) {
-    std::fprintf(stderr, "peregrine: %s\n", insp.error().c_str());
-    return 1;
-  }
   Outputs outputs(ocfg);
-  RuleEngine engine(program, ecfg, insp.state());
+  RuleEngine engine(program, ecfg, input->state());
   std::vector<Alert> alerts;
   std::vector<std::string> jsons;
-  Progress progress(capture_file);
+  std::unique_ptr<Progress> progress;
+  if (!capture_file.empty()) progress = std::make_unique<Progress>(capture_file);
   auto start = std::chrono::steady_clock::now();
+  auto next_tick = start + std::chrono::seconds(1);
+  auto next_drop_alert = start;
+  uint64_t drops_seen = 0, events_at_tick = 0;
   int rc = 0;
   uint64_t read = 0;
   for (;;) {
     if (g_stop) break;
     if (g_reload.exchange(false)) {
       if (auto p = load_rules(rules)) {
+#if PG_HAVE_LIVE
+        if (live_in) {
+          live::LiveConfig cfg = live::selection_for_program(p->program(), ecfg.priority_threshold);
+          if (!live_in->covers(cfg)) {
+            if (!live_in->reopen(cfg)) {
+              std::fprintf(stderr, "peregrine: cannot restart the capture for the new rules: %s\n",
+                           live_in->error().c_str());
+              rc = 1;
+              break;
+            }
+            report_live_start(*live_in, p->program());
+          }
+        }
+#endif
         engine.swap_program(p);
-        std::fprintf(stderr, "peregrine: rules reloaded\n");
+        std::fprintf(stderr, "peregrine: rules reloaded (%zu rules)\n", p->program().rules.size());
       } else {
         std::fprintf(stderr, "peregrine: reload failed; keeping the previous rules\n");
       }
     }
-    ReadStatus s = insp.next();
-    if (s == ReadStatus::kEof) break;
-    if (s == ReadStatus::kError) {
+    InputStatus s = input->next();
+    if (s == InputStatus::kEnd) break;
+    if (s == InputStatus::kError) {
       std::fprintf(stderr, "peregrine: %s (the %llu events before it were processed)\n",
-                   insp.error().c_str(), static_cast<unsigned long long>(read));
+                   input->error().c_str(), static_cast<unsigned long long>(read));
       rc = 1;
       break;
     }
-    read++;
-    progress.tick(read);
-    alerts.clear();
-    jsons.clear();
-    engine.process(insp.event(), insp.fields(), alerts, ocfg.http_url.empty() ? nullptr : &jsons);
-    for (size_t i = 0; i < alerts.size(); i++)
-      outputs.emit(std::move(alerts[i].line), i < jsons.size() ? std::move(jsons[i]) : "");
-    if (max_seconds > 0 &&
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >
-            max_seconds)
+    if (s == InputStatus::kOk) {
+      read++;
+      if (progress) progress->tick(read);
+      alerts.clear();
+      jsons.clear();
+      engine.process(input->event(), input->fields(), alerts,
+                     ocfg.http_url.empty() ? nullptr : &jsons);
+      for (size_t i = 0; i < alerts.size(); i++)
+        outputs.emit(std::move(alerts[i].line), i < jsons.size() ? std::move(jsons[i]) : "");
+      if ((read & 1023) != 0) continue;
+    }
+    // Timers: at most every 1024 events, and whenever the live source is idle.
+    auto now = std::chrono::steady_clock::now();
+    if (max_seconds > 0 && std::chrono::duration<double>(now - start).count() > max_seconds)
       break;
+    if (now < next_tick) continue;
+    next_tick = now + std::chrono::seconds(1);
+    // Lost kernel events: Falco's internal alert, at most one per 30 s (Falco's default rate).
+    uint64_t drops = input->drops();
+    if (drops > drops_seen) {
+      if (now >= next_drop_alert) {
+        std::string text, js;
+        format_drop_alert(ecfg.alerts, wall_clock_ns(), drops - drops_seen, read - events_at_tick,
+                          text, js);
+        outputs.emit(ecfg.alerts.json ? js : text, ocfg.http_url.empty() ? "" : js);
+        next_drop_alert = now + std::chrono::seconds(30);
+      }
+      drops_seen = drops;
+    }
+    events_at_tick = read;
   }
   outputs.shutdown();
+  uint64_t drops = input->drops();
+#if PG_HAVE_LIVE
+  if (live_in) live_in->close();
+#endif
   const EngineStats& st = engine.stats();
-  const ScapReader& rd = insp.reader();
-  std::fprintf(stderr, "events=%llu drops=0 alerts=%llu\n",
-               static_cast<unsigned long long>(st.events),
+  std::fprintf(stderr, "events=%llu drops=%llu alerts=%llu\n",
+               static_cast<unsigned long long>(st.events), static_cast<unsigned long long>(drops),
                static_cast<unsigned long long>(st.alerts));
-  std::fprintf(stderr, "peregrine: %llu events read, %llu skipped (unknown types), %llu evaluated\n",
+  std::fprintf(stderr, "peregrine: %llu events read, %llu evaluated\n",
                static_cast<unsigned long long>(read),
-               static_cast<unsigned long long>(rd.counters().unknown_events),
                static_cast<unsigned long long>(st.evaluated));
+  if (!capture_file.empty()) {
+    const ScapReader& rd = static_cast<FileInput&>(*input).inspector().reader();
+    std::fprintf(stderr, "peregrine: %llu events skipped (unknown types)\n",
+                 static_cast<unsigned long long>(rd.counters().unknown_events));
+  }
   for (size_t r = 0; r < st.per_rule.size(); r++)
     if (st.per_rule[r])
       std::fprintf(stderr, "  %s: %llu\n", engine.program().rules[r].name.c_str(),
@@ -362,13 +446,9 @@ int cmd_trace(int argc, char** argv) {
     else if (a.size() > 1 && a[0] == '-' && filter.empty()) return usage("unknown option " + a);
     else filter += (filter.empty() ? "" : " ") + a;
   }
-  if (file.empty()) {
-#if PEREGRINE_HAVE_LIVE
-    return trace_live(filter, out_path, fmt, max_events, max_seconds, json, g_stop);
-#else
-    return usage("live tracing is not available in this build; use -r CAPTURE.scap");
+#if !PG_HAVE_LIVE
+  if (file.empty()) return usage("live tracing is not available in this build; use -r CAPTURE.scap");
 #endif
-  }
   // The filter, compiled as a one-rule program.
   std::shared_ptr<const vm::LoadedProgram> prog;
   EventSet filter_types;
@@ -407,17 +487,39 @@ int cmd_trace(int argc, char** argv) {
       return 2;
     }
   }
-  Inspector insp;
-  if (!insp.open(file)) {
-    std::fprintf(stderr, "peregrine: %s\n", insp.error().c_str());
-    return 1;
+  std::unique_ptr<EventInput> input;
+  if (file.empty()) {
+#if PG_HAVE_LIVE
+    auto li = std::make_unique<live::LiveInput>();
+    if (!li->open(live::selection_for_filter(filter_types, filter.empty() || filter_types.all()))) {
+      std::fprintf(stderr, "peregrine: %s\n", li->error().c_str());
+      return 1;
+    }
+    std::fprintf(stderr, "peregrine: capture started: %zu syscalls selected, %zu threads from /proc\n",
+                 li->source().plan().selected_count(), li->source().metadata().threads.size());
+    std::vector<std::string> missing = li->unsupported_names();
+    if (!missing.empty()) {
+      std::string names;
+      for (const std::string& n : missing) names += (names.empty() ? "" : ", ") + n;
+      std::fprintf(stderr, "peregrine: warning: the live probe does not capture %s\n",
+                   names.c_str());
+    }
+    input = std::move(li);
+#endif
+  } else {
+    auto fi = std::make_unique<FileInput>();
+    if (!fi->open(file)) {
+      std::fprintf(stderr, "peregrine: %s\n", fi->error().c_str());
+      return 1;
+    }
+    input = std::move(fi);
   }
   signal(SIGINT, on_stop);
   signal(SIGTERM, on_stop);
   std::unique_ptr<vm::Vm> machine;
   if (prog) {
     machine = std::make_unique<vm::Vm>(prog);
-    insp.state().set_interner(&prog->interner());
+    input->state().set_interner(&prog->interner());
   }
   ScapWriter writer;
   uint64_t written_gen = 0;
@@ -428,54 +530,84 @@ int cmd_trace(int argc, char** argv) {
   auto start = std::chrono::steady_clock::now();
   std::string line;
   long long shown = 0;
+  uint64_t read = 0;
+  auto last_flush = std::chrono::steady_clock::now();
   int rc = 0;
   for (;;) {
     if (g_stop) break;
-    ReadStatus s = insp.next();
-    if (s == ReadStatus::kEof) break;
-    if (s == ReadStatus::kError) {
+    InputStatus s = input->next();
+    if (s == InputStatus::kEnd) break;
+    if (s == InputStatus::kError) {
       std::fflush(stdout);
-      std::fprintf(stderr, "peregrine: %s\n", insp.error().c_str());
+      std::fprintf(stderr, "peregrine: %s\n", input->error().c_str());
       rc = 1;
       break;
     }
-    const Event& ev = insp.event();
+    if (s == InputStatus::kIdle) {
+      std::fflush(stdout);  // live: lines appear while the machine is quiet
+      if (max_seconds > 0 &&
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >
+              max_seconds)
+        break;
+      continue;
+    }
+    read++;
+    const Event& ev = input->event();
+    FieldExtractor& fx = input->fields();
     // -n counts events read, displayed or not, as sysdig does.
     bool last = max_events >= 0 && ++shown >= max_events;
     bool pass = true;
     if (machine) {
       pass = false;
-      if (ev.type < kEventMax && filter_types.test(ev.type)) {
-        machine->begin_event(insp.fields());
+      if (filter_types.test(fx.index_code())) {
+        machine->begin_event(fx);
         pass = machine->run_rule(0);
       }
     }
-    if (!pass) {
-      if (last) break;
-      continue;
-    }
     if (!out_path.empty()) {
-      if (insp.reader().metadata_generation() != written_gen) {
-        written_gen = insp.reader().metadata_generation();
-        if (!writer.write_metadata(insp.reader().metadata())) break;
+      // Events the filter rejects are dropped, except those that change the thread/fd state:
+      // they are saved flagged state-only (sysdig's -F "fatfile" mode), so the saved capture
+      // still knows the processes and files of the events it shows. sysdig does not print
+      // state-only events.
+      const Event* to_write = pass ? &ev : nullptr;
+      Event state_only;
+      if (!pass && ev.info != nullptr && (ev.info->flags & EF_MODIFIES_STATE)) {
+        state_only = ev;
+        state_only.dump_flags |= kDumpStateOnly;
+        to_write = &state_only;
       }
-      if (!writer.write_event(ev) || last) break;
-      continue;
-    }
-    line.clear();
-    bool print = insp.displayable();
-    if (print && json) print = json_line(insp.fields(), *jfmt, line);
-    else if (print) print = formatter.format(insp.fields(), line);
-    if (print) {
-      line += '\n';
-      std::fwrite(line.data(), 1, line.size(), stdout);
+      if (to_write != nullptr) {
+        if (input->metadata_generation() != written_gen) {
+          written_gen = input->metadata_generation();
+          if (!writer.write_metadata(input->metadata())) break;
+        }
+        if (!writer.write_event(*to_write)) break;
+      }
+    } else if (pass) {
+      line.clear();
+      bool print = input->displayable();
+      if (print && json) print = json_line(fx, *jfmt, line);
+      else if (print) print = formatter.format(fx, line);
+      if (print) {
+        line += '\n';
+        std::fwrite(line.data(), 1, line.size(), stdout);
+      }
     }
     if (last) break;
-    if (max_seconds > 0 &&
+    // Live output reaches a pipe or file within ~100 ms even when the machine is never idle.
+    if (file.empty() && (read & 63) == 0) {
+      auto now = std::chrono::steady_clock::now();
+      if (now - last_flush > std::chrono::milliseconds(100)) {
+        std::fflush(stdout);
+        last_flush = now;
+      }
+    }
+    if (max_seconds > 0 && (read & 255) == 0 &&
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >
             max_seconds)
       break;
   }
+  std::fflush(stdout);
   if (!out_path.empty() && !writer.close()) {
     std::fprintf(stderr, "peregrine: %s\n", writer.error().c_str());
     return 1;

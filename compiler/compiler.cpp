@@ -12,7 +12,8 @@ bool compile_once(const std::vector<RulesSource>& sources, const LoaderOptions& 
                   const LowerOptions& opts, CompileOutput& out) {
   LoaderOptions lo = lopts;
   lo.compile_each_file = false;
-  Loader loader(EngineInfo{}, lo);
+  out.loader = std::make_shared<Loader>(EngineInfo{}, lo);
+  Loader& loader = *out.loader;
   for (const RulesSource& src : sources) {
     ValidatedFile vf;
     std::string content = src.content, error;
@@ -40,7 +41,8 @@ CompileOutput compile_rules(const std::vector<RulesSource>& sources, const Loade
   run_with_large_stack([&] {
     if (compile_once(sources, lopts, opts, out)) return;
     out = CompileOutput{};
-    Loader loader(EngineInfo{}, lopts);
+    out.loader = std::make_shared<Loader>(EngineInfo{}, lopts);
+    Loader& loader = *out.loader;
     bool all_ok = true;
     for (const RulesSource& src : sources) {
       ValidatedFile vf;

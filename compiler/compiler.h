@@ -25,6 +25,9 @@ struct CompileOutput {
   vm::Program program;                     // valid when ok
   bool ok = false;
   std::string error;                       // lowering error, if any
+  // Owns the source files the diagnostics point into and the rule definitions the ruleset
+  // refers to: keep it with them.
+  std::shared_ptr<Loader> loader;
 };
 
 // Loads every source in order (Falco's multi-file semantics), and when all are valid, lowers
