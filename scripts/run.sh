@@ -9,13 +9,16 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j "$JOBS"
 # The default rules must validate cleanly.
 build/compiler/peregrinec validate rules/peregrine_rules.yaml
-# Live capture needs root and the eBPF probe; without them, replay a capture if one is there.
-if [ "$(id -u)" = 0 ] && [ -x build/capture/live/peregrine-live-check ] && build/capture/live/peregrine-live-check; then
+# Live capture needs root, kernel BTF and the eBPF probe (built when clang, bpftool and
+# /sys/kernel/btf/vmlinux are there). Stop it with Ctrl-C; it prints a summary.
+if [ "$(id -u)" = 0 ] && [ -r /sys/kernel/btf/vmlinux ] && [ -d build/capture/live ]; then
+  echo "peregrine: live capture with the embedded default rules (Ctrl-C to stop)" >&2
   exec build/capture/peregrine run "$@"
 fi
 cap=../shared/captures/run_as_user_0_container.scap
 if [ -f "$cap" ]; then
-  echo "live capture unavailable here: replaying $cap with the default rules" >&2
+  echo "live capture unavailable here (needs root and /sys/kernel/btf/vmlinux): replaying $cap" >&2
   exec build/capture/peregrine run -e "$cap" "$@"
 fi
-echo "live capture unavailable and no capture to replay" >&2
+echo "live capture unavailable (needs root and /sys/kernel/btf/vmlinux) and no capture to replay" >&2
+exit 1

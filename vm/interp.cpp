@@ -232,7 +232,7 @@ Vm::Vm(std::shared_ptr<const LoadedProgram> program)
     slots_[i].xform = sd.kind == SlotDef::Kind::kXform;
     slots_[i].field = sd.field;
     slots_[i].args.index = sd.index;
-    if (sd.has_key) slots_[i].args.key = p_->strings[sd.key];
+    if (sd.kind == SlotDef::Kind::kField && sd.has_key) slots_[i].args.key = p_->strings[sd.key];
   }
   scratch_.resize(ns);
   scratch_list_.resize(ns);

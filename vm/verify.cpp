@@ -98,9 +98,9 @@ struct Verifier {
     if (p.slots.size() > kMaxSlots) return fail("too many slots");
     for (size_t i = 0; i < p.slots.size(); i++) {
       const SlotDef& s = p.slots[i];
+      if (s.has_key && s.key >= p.strings.size()) return fail("slot key out of range");
       if (s.kind == SlotDef::Kind::kField) {
         if (static_cast<size_t>(s.field) >= kFieldCount) return fail("slot names an unknown field");
-        if (s.has_key && s.key >= p.strings.size()) return fail("slot key out of range");
         continue;
       }
       if (s.kind != SlotDef::Kind::kXform) return fail("slot of unknown kind");

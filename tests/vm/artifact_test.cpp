@@ -159,6 +159,14 @@ TEST(Verifier, RejectsUnsafePrograms) {
            if (p.slots[i].kind == vm::SlotDef::Kind::kXform) p.slots[i].args[0] = static_cast<uint32_t>(i);
        }},
       {"string pool index out of range", [&](vm::Program& p) { p.sets[0].members[0] = 999999; }},
+      // Found by fuzz_artifact: a key on a transformer slot was not range-checked.
+      {"key of a transformer slot out of range", [&](vm::Program& p) {
+         for (vm::SlotDef& s : p.slots)
+           if (s.kind == vm::SlotDef::Kind::kXform) {
+             s.has_key = true;
+             s.key = 999999;
+           }
+       }},
       {"event index names an unknown rule", [&](vm::Program& p) { p.by_event[3].push_back(99); }},
       {"bad priority", [&](vm::Program& p) { p.rules[0].priority = 9; }},
   };
