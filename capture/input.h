@@ -41,6 +41,8 @@ class EventInput {
 
   // Events the source lost so far (kernel ring full); always 0 for files.
   virtual uint64_t drops() { return 0; }
+  // The same per CPU, for stats lines ("cpu0=N cpu1=N"); empty for files.
+  virtual std::string drops_per_cpu() { return ""; }
 };
 
 // A capture file replayed through an Inspector.

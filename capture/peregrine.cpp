@@ -55,7 +55,9 @@ constexpr const char* kUsage =
     "      -o keys: priority=LEVEL, rule_matching=first|all, json_output=true|false,\n"
     "               stdout_output.enabled=true|false, file_output.filename=PATH,\n"
     "               program_output.program=CMD, program_output.keep_alive=true|false,\n"
-    "               http_output.url=URL, time_format_iso_8601=true|false\n"
+    "               http_output.url=URL, time_format_iso_8601=true|false,\n"
+    "               stats_interval=SECONDS (stats line on stderr; default 60 live, 0 = off),\n"
+    "               syscall_buf_size_bytes=N (live ring per CPU, power of two, default 8 MiB)\n"
     "  trace [-r CAPTURE.scap] [-w OUT.scap] [-p FORMAT] [-n N] [-M SECONDS] [-j] [FILTER...]\n"
     "      print (or save) the events that match a filter, as sysdig does\n";
 
@@ -179,6 +181,8 @@ int cmd_run(int argc, char** argv) {
   EngineConfig ecfg;
   OutputConfig ocfg;
   double max_seconds = 0;
+  double stats_interval = -1;  // -o stats_interval; default: 60 s live, off for files
+  size_t ring_bytes = 0;       // -o syscall_buf_size_bytes (live); 0: the default (8 MiB)
   for (int i = 0; i < argc; i++) {
     std::string a = argv[i];
     auto need = [&](const char* what) -> std::string {
@@ -221,6 +225,17 @@ int cmd_run(int argc, char** argv) {
         ocfg.program_keep_alive = b;
       } else if (k == "http_output.url") {
         ocfg.http_url = v;
+      } else if (k == "syscall_buf_size_bytes") {
+        char* end = nullptr;
+        unsigned long long n = std::strtoull(v.c_str(), &end, 10);
+        if (v.empty() || *end != '\0' || n < 4096 || (n & (n - 1)) != 0 || n > (1ull << 30))
+          return usage("syscall_buf_size_bytes must be a power of two from 4096 to 1 GiB");
+        ring_bytes = n;
+      } else if (k == "stats_interval") {
+        char* end = nullptr;
+        stats_interval = std::strtod(v.c_str(), &end);
+        if (v.empty() || *end != '\0' || stats_interval < 0)
+          return usage("stats_interval must be a number of seconds (0 = off)");
       } else if (k == "time_format_iso_8601" && parse_bool(v, b)) {
         ecfg.alerts.time_iso8601 = b;
       } else if ((k == "file_output.enabled" || k == "program_output.enabled" ||
@@ -250,7 +265,9 @@ int cmd_run(int argc, char** argv) {
   if (capture_file.empty()) {
 #if PG_HAVE_LIVE
     auto li = std::make_unique<live::LiveInput>();
-    if (!li->open(live::selection_for_program(program->program(), ecfg.priority_threshold))) {
+    live::LiveConfig cfg = live::selection_for_program(program->program(), ecfg.priority_threshold);
+    if (ring_bytes) cfg.ring_bytes_per_cpu = ring_bytes;
+    if (!li->open(cfg)) {
       std::fprintf(stderr, "peregrine: %s\n", li->error().c_str());
       return 1;
     }
@@ -282,6 +299,10 @@ int cmd_run(int argc, char** argv) {
   auto start = std::chrono::steady_clock::now();
   auto next_tick = start + std::chrono::seconds(1);
   auto next_drop_alert = start;
+  if (stats_interval < 0) stats_interval = capture_file.empty() ? 60 : 0;
+  auto next_stats = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                std::chrono::duration<double>(stats_interval));
+  uint64_t events_at_stats = 0;
   uint64_t drops_seen = 0, events_at_tick = 0;
   int rc = 0;
   uint64_t read = 0;
@@ -292,6 +313,7 @@ int cmd_run(int argc, char** argv) {
 #if PG_HAVE_LIVE
         if (live_in) {
           live::LiveConfig cfg = live::selection_for_program(p->program(), ecfg.priority_threshold);
+          if (ring_bytes) cfg.ring_bytes_per_cpu = ring_bytes;
           if (!live_in->covers(cfg)) {
             if (!live_in->reopen(cfg)) {
               std::fprintf(stderr, "peregrine: cannot restart the capture for the new rules: %s\n",
@@ -347,9 +369,24 @@ int cmd_run(int argc, char** argv) {
       drops_seen = drops;
     }
     events_at_tick = read;
+    // The periodic stats line (stderr).
+    if (stats_interval > 0 && now >= next_stats) {
+      const EngineStats& es = engine.stats();
+      std::string per_cpu = input->drops_per_cpu();
+      std::fprintf(stderr, "peregrine: stats: events=%llu (%.0f/s) drops=%llu%s%s%s alerts=%llu\n",
+                   static_cast<unsigned long long>(read),
+                   (read - events_at_stats) / stats_interval,
+                   static_cast<unsigned long long>(drops), per_cpu.empty() ? "" : " (",
+                   per_cpu.c_str(), per_cpu.empty() ? "" : ")",
+                   static_cast<unsigned long long>(es.alerts));
+      events_at_stats = read;
+      next_stats = now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                             std::chrono::duration<double>(stats_interval));
+    }
   }
   outputs.shutdown();
   uint64_t drops = input->drops();
+  std::string per_cpu = input->drops_per_cpu();
 #if PG_HAVE_LIVE
   if (live_in) live_in->close();
 #endif
@@ -357,6 +394,7 @@ int cmd_run(int argc, char** argv) {
   std::fprintf(stderr, "events=%llu drops=%llu alerts=%llu\n",
                static_cast<unsigned long long>(st.events), static_cast<unsigned long long>(drops),
                static_cast<unsigned long long>(st.alerts));
+  if (!per_cpu.empty()) std::fprintf(stderr, "peregrine: drops per CPU: %s\n", per_cpu.c_str());
   std::fprintf(stderr, "peregrine: %llu events read, %llu evaluated\n",
                static_cast<unsigned long long>(read),
                static_cast<unsigned long long>(st.evaluated));

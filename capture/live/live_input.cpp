@@ -119,6 +119,16 @@ bool LiveInput::displayable() const {
   return ev_.info != nullptr && (ev_.info->category & EC_INTERNAL) == 0;
 }
 
+std::string LiveInput::drops_per_cpu() {
+  std::string out;
+  LiveStats st = src_.stats();
+  for (size_t i = 0; i < st.cpus.size(); i++) {
+    if (!out.empty()) out += ' ';
+    out += "cpu" + std::to_string(i) + "=" + std::to_string(st.cpus[i].drops());
+  }
+  return out;
+}
+
 std::vector<std::string> LiveInput::unsupported_names() const {
   std::vector<std::string> out;
   for (uint16_t code : src_.plan().unsupported) {

@@ -58,6 +58,7 @@ class LiveInput final : public capture::EventInput {
   const capture::Metadata& metadata() const override { return src_.metadata(); }
   uint64_t metadata_generation() const override { return generation_; }
   uint64_t drops() override { return src_.stats().drops; }
+  std::string drops_per_cpu() override;
 
   // How long next() waits for an event before returning kIdle.
   void set_idle_timeout(std::chrono::milliseconds t) { idle_ = t; }

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -172,7 +173,7 @@ class PeregrineLive : public ::testing::Test {
 // shell on the host (not in a container) must not trigger "Shell started in a container".
 TEST_F(PeregrineLive, DefaultRulesCatchWritesBelowEtcAndShadowReads) {
   Child c;
-  start_run(c, {});
+  start_run(c, {"-o", "stats_interval=1"});
   std::string etc_file = "/etc/peregrine-live-test-" + std::to_string(getpid());
   ASSERT_EQ(run_quiet({"/usr/bin/touch", etc_file}), 0);
   std::filesystem::remove(etc_file);
@@ -186,10 +187,13 @@ TEST_F(PeregrineLive, DefaultRulesCatchWritesBelowEtcAndShadowReads) {
     return c.out_has("Warning A sensitive file was read by an untrusted program") &&
            c.out_has("program=cat command=cat /etc/shadow file=/etc/shadow");
   })) << c.out();
+  // The periodic stats line, with drops per CPU.
+  EXPECT_TRUE(eventually([&] { return c.err_has("peregrine: stats: events="); })) << c.err();
   EXPECT_EQ(c.stop(), 0) << c.err();
   EXPECT_EQ(c.out().find("A shell was started in a container"), std::string::npos) << c.out();
-  // The summary: no events lost on an idle machine.
+  // The summary: no events lost on an idle machine, per CPU too.
   EXPECT_NE(c.err().find(" drops=0 "), std::string::npos) << c.err();
+  EXPECT_NE(c.err().find("peregrine: drops per CPU: cpu0=0"), std::string::npos) << c.err();
 }
 
 // A ruleset of the test's own: each rule is narrowed to this test's markers so the machine's
@@ -210,17 +214,22 @@ TEST_F(PeregrineLive, NetworkShellAndFileRulesFireAndOthersStaySilent) {
   condition: evt.type in (open, openat) and proc.name = ls and fd.name = ")" + dir_.path() + R"("
   output: LISTER program=%proc.name dir=%fd.name type=%fd.typechar
   priority: NOTICE
-- rule: TCP connect to the test listener
-  desc: a process connected to the loopback listener
-  condition: evt.type = connect and fd.l4proto = tcp and fd.sip = 127.0.0.1 and fd.sport = )" +
-                                                 std::to_string(tcp.port) + R"(
-  output: TCPCONN program=%proc.name connection=%fd.name sport=%fd.sport res=%evt.res
+- list: blocked_ips
+  items: [192.0.2.1, 127.0.0.1, "2001:db8::1"]
+- rule: TCP connect to a blocked address
+  desc: a process connected to an address of the block list, on the test listener's port
+  condition: >
+    evt.type = connect and fd.l4proto = tcp and fd.sip in (blocked_ips) and
+    fd.sport = )" + std::to_string(tcp.port) + R"(
+  output: >
+    TCPCONN program=%proc.name connection=%fd.name sip=%fd.sip sport=%fd.sport res=%evt.res
+    cmdline=%proc.cmdline
   priority: WARNING
 - rule: UDP datagram to the test port
   desc: a datagram was sent to the bound UDP port
   condition: evt.type in (sendto, sendmsg) and fd.l4proto = udp and fd.sport = )" +
                                                  std::to_string(udp.port) + R"(
-  output: UDPSEND program=%proc.name sip=%fd.sip sport=%fd.sport
+  output: UDPSEND program=%proc.name sip=%fd.sip sport=%fd.sport proto=%fd.l4proto event=%evt.type
   priority: WARNING
 - rule: Shell spawned by a non-shell
   desc: sh started by a process that is not a shell
@@ -274,12 +283,12 @@ TEST_F(PeregrineLive, NetworkShellAndFileRulesFireAndOthersStaySilent) {
       << c.out();
   EXPECT_TRUE(eventually([&] {
     return c.out_has("TCPCONN program=peregrine_tests connection=127.0.0.1:") &&
-           c.out_has("->127.0.0.1:" + std::to_string(tcp.port) + " sport=" +
-                     std::to_string(tcp.port) + " res=SUCCESS");
+           c.out_has("->127.0.0.1:" + std::to_string(tcp.port) + " sip=127.0.0.1 sport=" +
+                     std::to_string(tcp.port) + " res=SUCCESS cmdline=peregrine_tests ");
   })) << c.out();
   EXPECT_TRUE(eventually([&] {
     return c.out_has("UDPSEND program=peregrine_tests sip=127.0.0.1 sport=" +
-                     std::to_string(udp.port));
+                     std::to_string(udp.port) + " proto=udp event=sendto");
   })) << c.out();
   EXPECT_TRUE(eventually([&] { return c.out_has("NONSHELLPARENT parent=peregrine_tests"); }))
       << c.out();
@@ -408,6 +417,28 @@ TEST_F(PeregrineLive, TracePrintsAndWritesAScapSysdigReads) {
     line = r.out.substr(p, q - p);
     if (!line.empty()) EXPECT_EQ(line, "openat cat " + marker);
   }
+}
+
+// Lost events are counted and raise Falco's internal drop alert: with a 4 KiB ring per CPU a
+// burst of opens overflows it between two polls of the consumer.
+TEST_F(PeregrineLive, DropsRaiseFalcosInternalAlert) {
+  Child c;
+  start_run(c, {"-o", "syscall_buf_size_bytes=4096"});
+  std::string f = dir_.write("burst.txt", "x");
+  bool alerted = eventually([&] {
+    for (int i = 0; i < 20000; i++) {
+      int fd = ::open(f.c_str(), O_RDONLY);
+      if (fd >= 0) ::close(fd);
+    }
+    return c.out_has("Debug Falco internal: syscall event drop. ");
+  }, 30s);
+  EXPECT_TRUE(alerted) << c.out() << c.err();
+  EXPECT_EQ(c.stop(), 0) << c.err();
+  // The summary counts them too.
+  std::string err = c.err();
+  size_t p = err.find(" drops=");
+  ASSERT_NE(p, std::string::npos) << err;
+  EXPECT_GT(std::strtoull(err.c_str() + p + 7, nullptr, 10), 0u) << err;
 }
 
 // Capture cannot start: a clear reason and exit status 1 (not a crash), here a ruleset that
