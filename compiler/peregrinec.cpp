@@ -3,7 +3,7 @@
 //   peregrinec validate [--json] [--all-errors] FILE...
 //   peregrinec compile FILE... -o OUT.pgb
 //   peregrinec disasm FILE.pgb|FILE.yaml... [--rule NAME]
-//   peregrinec expand FILE... [--rule NAME]
+//   peregrinec expand FILE... [--rule NAME] [--or]
 //   peregrinec fields [--json]
 //   peregrinec version
 //
@@ -30,8 +30,9 @@ constexpr const char* kUsage =
     "  validate [--json] [--all-errors] FILE...  check rules files as `falco -V` does\n"
     "  compile FILE... -o OUT.pgb                validate, then write the compiled program\n"
     "  disasm FILE.pgb|FILE.yaml... [--rule R]   list the bytecode of a program\n"
-    "  expand FILE... [--rule R]                 print each rule's condition with macros,\n"
-    "                                            lists and exceptions expanded\n"
+    "  expand FILE... [--rule R] [--or]          print each rule's condition with macros,\n"
+    "                                            lists and exceptions expanded (--or: the\n"
+    "                                            enabled rules OR'ed into one filter)\n"
     "  fields [--json]                           list the field catalogue\n"
     "  version                                   print versions\n";
 
@@ -196,11 +197,14 @@ int cmd_disasm(int argc, char** argv) {
 int cmd_expand(int argc, char** argv) {
   std::vector<pg::RulesSource> sources;
   std::string rule;
+  bool one_filter = false;
   for (int i = 0; i < argc; i++) {
     std::string a = argv[i];
     if (a == "--rule") {
       if (i + 1 >= argc) return usage("--rule needs a rule name");
       rule = argv[++i];
+    } else if (a == "--or") {
+      one_filter = true;
     } else if (a.size() > 1 && a[0] == '-') {
       return usage(("unknown option " + a).c_str());
     } else {
@@ -213,8 +217,14 @@ int cmd_expand(int argc, char** argv) {
   std::string text;
   for (const pg::CompiledRule& r : out.ruleset->rules) {
     if (!rule.empty() && r.name != rule) continue;
-    text += r.name + "\t" + pg::ast::to_filter_text(r.root) + "\n";
+    if (!r.enabled && rule.empty() && one_filter) continue;
+    if (one_filter) {
+      text += (text.empty() ? "(" : " or (") + pg::ast::to_filter_text(r.root) + ")";
+    } else {
+      text += r.name + "\t" + pg::ast::to_filter_text(r.root) + "\n";
+    }
   }
+  if (one_filter && !text.empty()) text += "\n";
   write_all(stdout, text);
   return 0;
 }

@@ -167,6 +167,15 @@ TEST(Pipeline, DisasmExpandFieldsAndVersion) {
   EXPECT_NE(e.out.find("proc.name in (cat, less)"), std::string::npos) << e.out;
   EXPECT_NE(e.out.find("evt.type in (open, openat)"), std::string::npos) << e.out;
   EXPECT_NE(e.out.find("/etc/ld.so.cache"), std::string::npos) << e.out;
+  // --or: every rule's condition OR'ed into one filter that peregrine trace accepts.
+  RunResult o = run({peregrinec(), "expand", yaml, "--or"});
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_EQ(std::count(o.out.begin(), o.out.end(), '\n'), 1) << o.out;
+  EXPECT_EQ(o.out.rfind("((", 0), 0u) << o.out;
+  EXPECT_NE(o.out.find(") or ((evt.type = connect"), std::string::npos) << o.out;
+  std::string filter = o.out.substr(0, o.out.size() - 1);
+  RunResult t = run({peregrine(), "trace", "-r", "/dev/null", filter});
+  EXPECT_EQ(t.err.find("filter error"), std::string::npos) << t.err;
   RunResult f = run({peregrinec(), "fields"});
   EXPECT_EQ(f.status, 0);
   EXPECT_NE(f.out.find("proc.aname"), std::string::npos);
