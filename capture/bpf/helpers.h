@@ -923,43 +923,28 @@ static __always_inline struct kernfs_node *pg_kn_parent(struct kernfs_node *kn)
 }
 
 /*
- * The cgroups parameter: the task's cgroup v2 path repeated for the cpuset, cpu and memory
- * subsystems ("cpuset=/a/b\0cpu=/a/b\0memory=/a/b\0"), which is how the /proc bootstrap
- * stores a v2 "0::/a/b" line, so that container.id and cgroup fields agree between the two.
+ * Writes "<path>\0" of cgroup kernfs node `kn` at data[base + off]; returns the new offset.
  * At most PG_MAX_CGROUP_DEPTH path components are kept (the innermost ones).
  */
-static __always_inline void pg_push_cgroups(struct pg_aux *a, struct task_struct *t)
+static __always_inline __u32 pg_put_cgroup_path(struct pg_aux *a, __u64 base, __u32 off,
+						struct kernfs_node *kn)
 {
 	struct kernfs_node *nodes[PG_MAX_CGROUP_DEPTH] = {};
-	struct kernfs_node *kn = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn);
-	__u64 base = a->payload_pos;
-	__u32 off, path_start, path_len;
 	int depth = 0, i;
 
-	if (!kn) {
-		pg_push_empty(a);
-		return;
-	}
 #pragma unroll
 	for (i = 0; i < PG_MAX_CGROUP_DEPTH; i++) {
-		struct kernfs_node *parent = pg_kn_parent(kn);
+		struct kernfs_node *parent;
 
+		if (!kn)
+			break;
+		parent = pg_kn_parent(kn);
 		if (!parent)
 			break;
 		nodes[i] = kn;
 		depth++;
 		kn = parent;
 	}
-	/* "cpuset=" */
-	a->data[base & PG_PAYLOAD_MASK] = 'c';
-	a->data[(base + 1) & PG_PAYLOAD_MASK] = 'p';
-	a->data[(base + 2) & PG_PAYLOAD_MASK] = 'u';
-	a->data[(base + 3) & PG_PAYLOAD_MASK] = 's';
-	a->data[(base + 4) & PG_PAYLOAD_MASK] = 'e';
-	a->data[(base + 5) & PG_PAYLOAD_MASK] = 't';
-	a->data[(base + 6) & PG_PAYLOAD_MASK] = '=';
-	off = 7;
-	path_start = off;
 	if (depth == 0) {
 		a->data[(base + off) & PG_PAYLOAD_MASK] = '/';
 		off++;
@@ -979,22 +964,61 @@ static __always_inline void pg_push_cgroups(struct pg_aux *a, struct task_struct
 		if (n > 1)
 			off += n - 1;
 	}
-	path_len = off - path_start;
 	a->data[(base + off) & PG_PAYLOAD_MASK] = 0;
-	off++;
-	/* "cpu=" + path */
+	return off + 1;
+}
+
+/*
+ * The kernfs node of task `t`'s cgroup in the hierarchy of controller `id` (a cgroup v1
+ * hierarchy where the controller is mounted as v1, the unified hierarchy otherwise), or the
+ * task's cgroup v2 node when the controller is absent.
+ */
+static __always_inline struct kernfs_node *pg_subsys_kn(struct task_struct *t, int id,
+							 bool exists)
+{
+	struct cgroup_subsys_state *css = NULL;
+
+	if (exists && id >= 0 && id < 16)
+		css = BPF_CORE_READ(t, cgroups, subsys[id]);
+	if (css)
+		return BPF_CORE_READ(css, cgroup, kn);
+	return BPF_CORE_READ(t, cgroups, dfl_cgrp, kn);
+}
+
+/*
+ * The cgroups parameter: "cpuset=/a\0cpu=/b\0memory=/c\0", the task's path in the cpuset, cpu
+ * and memory hierarchies. On a cgroup v2 host the three paths are the same (the /proc bootstrap
+ * stores a v2 "0::/a/b" line the same way); on a hybrid host each comes from its v1 hierarchy,
+ * as /proc/PID/cgroup shows it, so container.id and cgroup fields agree between the two.
+ */
+static __always_inline void pg_push_cgroups(struct pg_aux *a, struct task_struct *t)
+{
+	__u64 base = a->payload_pos;
+	__u32 off = 0;
+
+	if (!BPF_CORE_READ(t, cgroups)) {
+		pg_push_empty(a);
+		return;
+	}
+	a->data[(base + off) & PG_PAYLOAD_MASK] = 'c';
+	a->data[(base + off + 1) & PG_PAYLOAD_MASK] = 'p';
+	a->data[(base + off + 2) & PG_PAYLOAD_MASK] = 'u';
+	a->data[(base + off + 3) & PG_PAYLOAD_MASK] = 's';
+	a->data[(base + off + 4) & PG_PAYLOAD_MASK] = 'e';
+	a->data[(base + off + 5) & PG_PAYLOAD_MASK] = 't';
+	a->data[(base + off + 6) & PG_PAYLOAD_MASK] = '=';
+	off += 7;
+	off = pg_put_cgroup_path(a, base, off,
+				 pg_subsys_kn(t, bpf_core_enum_value(enum cgroup_subsys_id, cpuset_cgrp_id),
+					      bpf_core_enum_value_exists(enum cgroup_subsys_id, cpuset_cgrp_id)));
 	a->data[(base + off) & PG_PAYLOAD_MASK] = 'c';
 	a->data[(base + off + 1) & PG_PAYLOAD_MASK] = 'p';
 	a->data[(base + off + 2) & PG_PAYLOAD_MASK] = 'u';
 	a->data[(base + off + 3) & PG_PAYLOAD_MASK] = '=';
 	off += 4;
-	path_len &= (PG_MAX_WRITE - 1);
-	bpf_probe_read_kernel(&a->data[(base + off) & PG_PAYLOAD_MASK], path_len,
-			      &a->data[(base + path_start) & PG_PAYLOAD_MASK]);
-	off += path_len;
-	a->data[(base + off) & PG_PAYLOAD_MASK] = 0;
-	off++;
-	/* "memory=" + path */
+	off = pg_put_cgroup_path(a, base, off,
+				 pg_subsys_kn(t, bpf_core_enum_value(enum cgroup_subsys_id, cpu_cgrp_id),
+					      bpf_core_enum_value_exists(enum cgroup_subsys_id, cpu_cgrp_id)));
 	a->data[(base + off) & PG_PAYLOAD_MASK] = 'm';
 	a->data[(base + off + 1) & PG_PAYLOAD_MASK] = 'e';
 	a->data[(base + off + 2) & PG_PAYLOAD_MASK] = 'm';
@@ -1003,11 +1027,9 @@ static __always_inline void pg_push_cgroups(struct pg_aux *a, struct task_struct
 	a->data[(base + off + 5) & PG_PAYLOAD_MASK] = 'y';
 	a->data[(base + off + 6) & PG_PAYLOAD_MASK] = '=';
 	off += 7;
-	bpf_probe_read_kernel(&a->data[(base + off) & PG_PAYLOAD_MASK], path_len,
-			      &a->data[(base + path_start) & PG_PAYLOAD_MASK]);
-	off += path_len;
-	a->data[(base + off) & PG_PAYLOAD_MASK] = 0;
-	off++;
+	off = pg_put_cgroup_path(a, base, off,
+				 pg_subsys_kn(t, bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id),
+					      bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id)));
 	pg_set_len(a, off);
 }
 

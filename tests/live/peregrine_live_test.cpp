@@ -196,6 +196,55 @@ TEST_F(PeregrineLive, DefaultRulesCatchWritesBelowEtcAndShadowReads) {
   EXPECT_NE(c.err().find("peregrine: drops per CPU: cpu0=0"), std::string::npos) << c.err();
 }
 
+// A shell in a container: a process moved into a cgroup named as Docker names its containers'
+// (what the kernel shows for a real container, without needing a container runtime here) is
+// seen in that container by the probe, and the default rule "Shell started in a container"
+// fires with the container id (the first 12 hex digits), while the host shells stay quiet.
+TEST_F(PeregrineLive, DefaultRulesCatchAShellInAContainer) {
+  std::string id;
+  for (int i = 0; i < 32; i++) id += (i % 2) ? "5e" : "c0";
+  id = id.substr(0, 64);
+  // cgroup v1 "cpu" hierarchy (hybrid hosts) or the unified v2 hierarchy.
+  std::string parent;
+  if (std::filesystem::exists("/sys/fs/cgroup/cpu/cgroup.procs")) parent = "/sys/fs/cgroup/cpu";
+  else if (std::filesystem::exists("/sys/fs/cgroup/cgroup.controllers")) parent = "/sys/fs/cgroup";
+  else GTEST_SKIP() << "no writable cgroup hierarchy at /sys/fs/cgroup";
+  std::string cg = parent + "/docker/" + id;
+  std::error_code ec;
+  std::filesystem::create_directories(cg, ec);
+  if (ec) GTEST_SKIP() << "cannot create a cgroup here: " << ec.message();
+  struct Cleanup {
+    std::string dir;
+    ~Cleanup() {
+      ::rmdir(dir.c_str());
+      ::rmdir(std::filesystem::path(dir).parent_path().c_str());
+    }
+  } cleanup{cg};
+  Child c;
+  start_run(c, {});
+  // sh moves itself into the cgroup, then starts bash, which starts sh: two shells "in" the
+  // container.
+  ASSERT_EQ(run_quiet({"/bin/sh", "-c",
+                       "echo $$ > " + cg + "/cgroup.procs && exec /bin/bash -c '/bin/sh -c true; exit 0'"}),
+            0);
+  std::string want = "Warning A shell was started in a container (user=root user_uid=0 shell=";
+  EXPECT_TRUE(eventually([&] {
+    std::string out = c.out();
+    return out.find(want + "bash") != std::string::npos &&
+           out.find(want + "sh") != std::string::npos &&
+           out.find("container_id=" + id.substr(0, 12)) != std::string::npos;
+  })) << c.out();
+  EXPECT_EQ(c.stop(), 0) << c.err();
+  // Only the two shells in the container: every such alert names the container.
+  std::string out = c.out();
+  for (size_t p = out.find("A shell was started in a container"); p != std::string::npos;
+       p = out.find("A shell was started in a container", p + 1)) {
+    size_t eol = out.find('\n', p);
+    EXPECT_NE(out.substr(p, eol - p).find("container_id=" + id.substr(0, 12)), std::string::npos)
+        << out.substr(p, eol - p);
+  }
+}
+
 // A ruleset of the test's own: each rule is narrowed to this test's markers so the machine's
 // other activity cannot trigger it.
 TEST_F(PeregrineLive, NetworkShellAndFileRulesFireAndOthersStaySilent) {
