@@ -228,9 +228,12 @@ void Corpus::end(const pg::vm::LoadedProgram* full, const pg::vm::LoadedProgram*
     if (!o) continue;
     const CVal& v = vals_[e.vals + o - 1];
     if (!(*kt_)[k].intern || v.kind != FieldValue::Kind::kStr) continue;
-    for (int w = 0; w < 2; w++)
-      if (progs[w])
-        ids_[w][e.vals + o - 1] = progs[w]->interner().find(std::string_view(v.p, v.len));
+    for (int w = 0; w < 2; w++) {
+      if (!progs[w]) continue;
+      // As the state engine does: looked up and absent is kAbsentStrId (equals no constant).
+      uint32_t id = progs[w]->interner().find(std::string_view(v.p, v.len));
+      ids_[w][e.vals + o - 1] = id == pg::kNoStrId ? pg::kAbsentStrId : id;
+    }
   }
   // The native struct.
   NEvt& n = e.n;

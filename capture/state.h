@@ -256,7 +256,12 @@ class State {
   // Refreshes the interned id of a hot string for the current interner.
   void refresh(InternedStr& s) const {
     if (s.gen != interner_gen_) {
-      s.id = interner_ != nullptr ? interner_->find(s.s) : kNoStrId;
+      if (interner_ == nullptr) {
+        s.id = kNoStrId;
+      } else {
+        s.id = interner_->find(s.s);
+        if (s.id == kNoStrId) s.id = kAbsentStrId;  // in no set, equal to no constant
+      }
       s.gen = interner_gen_;
     }
   }

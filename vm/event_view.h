@@ -23,9 +23,12 @@
 
 namespace pg {
 
-// Id of an interned string; kNoStrId when the string is not in the interner or was not looked
-// up.
+// Id of an interned string; kNoStrId when the string was not looked up (or is not in the
+// interner); kAbsentStrId when it was looked up in the program's interner and is not there,
+// which means it equals no constant of the program: `=`, `!=` and `in` against constants are
+// then decided without reading the bytes.
 inline constexpr uint32_t kNoStrId = 0xffffffffu;
+inline constexpr uint32_t kAbsentStrId = 0xfffffffeu;
 
 // An extracted value.
 struct FieldValue {

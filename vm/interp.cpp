@@ -61,7 +61,7 @@ bool icontains(std::string_view hay, std::string_view needle_lower) {
   return false;
 }
 
-bool starts_with(std::string_view s, std::string_view p) {
+inline bool starts_with(std::string_view s, std::string_view p) {
   return s.size() >= p.size() && std::memcmp(s.data(), p.data(), p.size()) == 0;
 }
 bool ends_with(std::string_view s, std::string_view p) {
@@ -74,7 +74,7 @@ inline uint64_t raw_num(const FieldValue& v) {
   return v.kind == FieldValue::Kind::kBool ? (v.b ? 1u : 0u) : v.u;
 }
 
-bool num_cmp(Op op, const FieldValue& v, uint64_t k) {
+inline bool num_cmp(Op op, const FieldValue& v, uint64_t k) {
   if (as_signed(v)) {
     int64_t a = v.i, b = static_cast<int64_t>(k);
     switch (op) {
@@ -248,12 +248,24 @@ void Vm::set_priority_threshold(uint8_t threshold) {
   threshold_ = threshold;
   for (size_t i = 0; i < p_->rules.size(); i++)
     active_[i] = enabled_[i] && p_->rules[i].priority <= threshold_;
+  rebuild_candidates();
 }
 
 void Vm::set_enabled(uint32_t rule, bool enabled) {
   if (rule >= enabled_.size()) return;
   enabled_[rule] = enabled;
   active_[rule] = enabled && p_->rules[rule].priority <= threshold_;
+  rebuild_candidates();
+}
+
+void Vm::rebuild_candidates() {
+  candidates_.resize(p_->by_event.size());
+  for (size_t c = 0; c < p_->by_event.size(); c++) {
+    std::vector<Candidate>& v = candidates_[c];
+    v.clear();
+    for (uint32_t r : p_->by_event[c])
+      if (active_[r]) v.push_back(Candidate{r, p_->rules[r].entry});
+  }
 }
 
 void Vm::begin_event(EventView& ev) {
@@ -512,7 +524,8 @@ bool Vm::test(uint32_t pc) {
   return eval_test(*prog_, op, in.c(), *v);
 }
 
-bool Vm::exec(uint32_t pc, uint32_t depth) {
+template <bool kList>
+bool Vm::exec(uint32_t pc, uint32_t depth, ListRun* lr) {
   const Insn* code = p_->code.data();
   bool t;
 #if PG_USE_COMPUTED_GOTO
@@ -544,12 +557,25 @@ bool Vm::exec(uint32_t pc, uint32_t depth) {
       pc += 1 + code[pc].c();
       VM_NEXT;
     }
-    VM_CASE(RET) { return code[pc].a() != 0; }
+    VM_CASE(RET) {
+      if constexpr (kList) {
+        // The end of a candidate rule: record a match, then go on with the next candidate.
+        if (code[pc].a() != 0) {
+          lr->matches->push_back(lr->list[lr->i].rule);
+          if (lr->first_only) return true;
+        }
+        if (++lr->i == lr->n) return true;
+        pc = lr->list[lr->i].entry;
+        VM_NEXT;
+      } else {
+        return code[pc].a() != 0;
+      }
+    }
     VM_CASE(LABEL) { return false; }  // rejected by the verifier; never reached
     VM_CASE(CALL) {
       uint32_t mac = code[pc].c();
       if (macro_gen_[mac] != gen_) {
-        macro_val_[mac] = exec(p_->macros[mac].entry, depth + 1);
+        macro_val_[mac] = exec<false>(p_->macros[mac].entry, depth + 1, nullptr);
         macro_gen_[mac] = gen_;
       }
       t = macro_val_[mac] != 0;
@@ -597,25 +623,60 @@ bool Vm::exec(uint32_t pc, uint32_t depth) {
       }
       VM_TEST_END();
     }
+    // Numeric comparisons and the common string tests inline (the rest go through test()).
+#define VM_NUM_TEST(name)                                              \
+  VM_CASE(name) {                                                      \
+    if (code[pc].a() & kAncestorAny) {                                 \
+      t = test(pc);                                                    \
+    } else {                                                           \
+      const FieldValue* v = load(code[pc].b());                        \
+      t = v && num_cmp(Op::name, *v, p_->consts[code[pc].c()]);        \
+    }                                                                  \
+    VM_TEST_END();                                                     \
+  }
+    VM_NUM_TEST(NUM_NE)
+    VM_NUM_TEST(NUM_LT)
+    VM_NUM_TEST(NUM_LE)
+    VM_NUM_TEST(NUM_GT)
+    VM_NUM_TEST(NUM_GE)
+#undef VM_NUM_TEST
+    VM_CASE(STR_NE) {
+      if (code[pc].a() & kAncestorAny) {
+        t = test(pc);
+      } else {
+        const FieldValue* v = load(code[pc].b());
+        uint32_t c = code[pc].c();
+        if (!v) {
+          t = false;
+        } else if (v->id != kNoStrId) {
+          t = v->id != prog_->string_id(c);
+        } else {
+          t = !bytes_equal(v->s, p_->strings[c]);
+        }
+      }
+      VM_TEST_END();
+    }
+    VM_CASE(STR_STARTS) {
+      if (code[pc].a() & kAncestorAny) {
+        t = test(pc);
+      } else {
+        const FieldValue* v = load(code[pc].b());
+        t = v && starts_with(v->s, p_->strings[code[pc].c()]);
+      }
+      VM_TEST_END();
+    }
 #define VM_GENERIC_TEST(name) \
   VM_CASE(name) {             \
     t = test(pc);             \
     VM_TEST_END();            \
   }
-    VM_GENERIC_TEST(NUM_NE)
-    VM_GENERIC_TEST(NUM_LT)
-    VM_GENERIC_TEST(NUM_LE)
-    VM_GENERIC_TEST(NUM_GT)
-    VM_GENERIC_TEST(NUM_GE)
     VM_GENERIC_TEST(NUM_IN)
-    VM_GENERIC_TEST(STR_NE)
     VM_GENERIC_TEST(STR_LT)
     VM_GENERIC_TEST(STR_LE)
     VM_GENERIC_TEST(STR_GT)
     VM_GENERIC_TEST(STR_GE)
     VM_GENERIC_TEST(STR_CONTAINS)
     VM_GENERIC_TEST(STR_ICONTAINS)
-    VM_GENERIC_TEST(STR_STARTS)
     VM_GENERIC_TEST(STR_ENDS)
     VM_GENERIC_TEST(STR_GLOB)
     VM_GENERIC_TEST(STR_REGEX)
@@ -652,18 +713,15 @@ bool Vm::exec(uint32_t pc, uint32_t depth) {
   return false;
 }
 
-bool Vm::run_rule(uint32_t rule) { return exec(p_->rules[rule].entry, 0); }
+bool Vm::run_rule(uint32_t rule) { return exec<false>(p_->rules[rule].entry, 0, nullptr); }
 
 uint32_t Vm::run(bool first_only, std::vector<uint32_t>& matches) {
   matches.clear();
-  if (code_ >= p_->by_event.size()) return 0;
-  for (uint32_t r : p_->by_event[code_]) {
-    if (!active_[r]) continue;
-    if (exec(p_->rules[r].entry, 0)) {
-      matches.push_back(r);
-      if (first_only) break;
-    }
-  }
+  if (PG_UNLIKELY(code_ >= candidates_.size())) return 0;
+  const std::vector<Candidate>& list = candidates_[code_];
+  if (list.empty()) return 0;
+  ListRun lr{list.data(), static_cast<uint32_t>(list.size()), 0, first_only, &matches};
+  exec<true>(list[0].entry, 0, &lr);
   return static_cast<uint32_t>(matches.size());
 }
 

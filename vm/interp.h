@@ -44,7 +44,26 @@ class Vm {
   uint64_t steps() const { return steps_; }
 
  private:
-  bool exec(uint32_t pc, uint32_t depth);
+  // One candidate rule of an index code: the rule and its first instruction.
+  struct Candidate {
+    uint32_t rule;
+    uint32_t entry;
+  };
+  // run()'s state while exec<true> walks a candidate list: RET of a rule records a match and
+  // jumps straight to the next candidate's entry, so the rules of an event run in one
+  // activation of the dispatch loop (no call, prologue or epilogue per rule).
+  struct ListRun {
+    const Candidate* list;
+    uint32_t n;
+    uint32_t i;
+    bool first_only;
+    std::vector<uint32_t>* matches;
+  };
+  // kList: the top level of run() (RET continues with the next candidate of `lr`); otherwise
+  // one rule or macro block (RET returns its result).
+  template <bool kList>
+  bool exec(uint32_t pc, uint32_t depth, ListRun* lr);
+  void rebuild_candidates();
   // The value of a slot for the current event, or null when missing. The cached case is
   // inline; the first use of a slot in an event goes to load_slow().
   const FieldValue* load(uint32_t slot) {
@@ -79,6 +98,9 @@ class Vm {
   std::vector<uint8_t> macro_val_;
   std::vector<uint8_t> active_;
   std::vector<uint8_t> enabled_;
+  // Per index code, the active rules of program.by_event with their entries (rebuilt when the
+  // priority threshold or an enabled flag changes).
+  std::vector<std::vector<Candidate>> candidates_;
   uint8_t threshold_ = 7;
   uint64_t steps_ = 0;
 };

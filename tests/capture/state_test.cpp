@@ -257,7 +257,7 @@ TEST(StateInterning, HotStringsCarryInternerIds) {
   ASSERT_TRUE(insp.fields().extract(FieldId::PROC_PNAME, {}, v));
   EXPECT_EQ(v.id, bash);
   ASSERT_TRUE(insp.fields().extract(FieldId::PROC_EXEPATH, {}, v));
-  EXPECT_EQ(v.id, kNoStrId);  // not a program constant
+  EXPECT_EQ(v.id, kAbsentStrId);  // looked up: not a program constant
   // Typed values for the VM.
   ASSERT_TRUE(insp.fields().extract(FieldId::PROC_PID, {}, v));
   EXPECT_EQ(v.kind, FieldValue::Kind::kInt);

@@ -10,6 +10,7 @@
 
 #include "vm/event_view.h"
 #include "vm/events.h"
+#include "vm/interner.h"
 
 namespace pg::test {
 
@@ -61,6 +62,14 @@ class MemEvent : public EventView {
     fv.kind = FieldValue::Kind::kList;
     fv.list = std::span<const std::string_view>(store.data(), store.size());
     values_[Key{f, -1, ""}] = fv;
+  }
+  // Gives the string value of `f` (no argument) the id the state engine would: its id in
+  // `in`, or kAbsentStrId when it is not there.
+  void intern(FieldId f, const Interner& in) {
+    auto it = values_.find(Key{f, -1, ""});
+    if (it == values_.end() || it->second.kind != FieldValue::Kind::kStr) return;
+    uint32_t id = in.find(it->second.s);
+    it->second.id = id == kNoStrId ? kAbsentStrId : id;
   }
   void set_syscall_name(std::string n) { syscall_name_ = strings_.emplace_back(std::move(n)); }
   void clear() {

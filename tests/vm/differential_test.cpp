@@ -352,10 +352,20 @@ TEST(Differential, VmMatchesReferenceEvaluator) {
     for (int e = 0; e < 60; e++) {
       std::string desc;
       random_event(r, ev, codes, generic_names, desc);
+      // Half the events carry interner ids for the hot strings, as the state engine supplies
+      // them (the id, or kAbsentStrId for a name no rule mentions).
+      if (r.chance(0.5)) {
+        ev.intern(FieldId::PROC_NAME, lp->interner());
+        ev.intern(FieldId::PROC_PNAME, lp->interner());
+        desc += " (interned)";
+      }
       machine.begin_event(ev);
+      std::vector<uint32_t> want_all;  // what run() must report: reference matches in order
       for (uint32_t i = 0; i < out.ruleset->rules.size(); i++) {
         const CompiledRule& rule = out.ruleset->rules[i];
         bool ref = ref_eval(rule.root, ev);
+        if (ref && rule.evttypes.test(ev.index_code()) && (e % 4 != 3 || i % 3 != 0))
+          want_all.push_back(i);
         pairs++;
         if (!rule.evttypes.test(ev.index_code())) {
           ASSERT_FALSE(ref) << "rule matched an event outside its event-type set\n  rule: "
@@ -371,6 +381,21 @@ TEST(Differential, VmMatchesReferenceEvaluator) {
                             << "\n  bytecode:\n"
                             << vm::disassemble(out.program, {rule.name, false});
       }
+      // The whole candidate list in one run (index, rule order, first/all, enabled flags: every
+      // fourth event runs with every third rule disabled).
+      for (uint32_t i = 0; i < out.ruleset->rules.size(); i += 3) machine.set_enabled(i, e % 4 != 3);
+      std::vector<uint32_t> got_all;
+      machine.begin_event(ev);
+      machine.run(false, got_all);
+      ASSERT_EQ(got_all, want_all) << "run(all) disagrees with the reference\n  event: " << desc;
+      machine.begin_event(ev);
+      std::vector<uint32_t> got_first;
+      machine.run(true, got_first);
+      ASSERT_EQ(got_first.size(), want_all.empty() ? 0u : 1u) << desc;
+      if (!want_all.empty()) {
+        ASSERT_EQ(got_first[0], want_all[0]) << desc;
+      }
+      for (uint32_t i = 0; i < out.ruleset->rules.size(); i += 3) machine.set_enabled(i, true);
     }
   }
   EXPECT_GE(pairs, 100000u);
