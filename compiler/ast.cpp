@@ -169,10 +169,22 @@ void filter_value(std::string& out, std::string_view s) {
     out.append(s);
     return;
   }
+  // Falco's scanner ends a quoted string at the first quote not preceded by a backslash, so a
+  // value ending in a backslash cannot be written "...\\": its last backslash is written as
+  // "\ " (backslash space), which decodes to a single backslash (LANGUAGE.md gotcha 7).
   out.push_back('"');
-  for (char c : s) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c);
+  for (size_t i = 0; i < s.size(); i++) {
+    char c = s[i];
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += i + 1 == s.size() ? "\\ " : "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default: out.push_back(c);
+    }
   }
   out.push_back('"');
 }

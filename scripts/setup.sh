@@ -15,7 +15,7 @@ PKGS=(
   sysdig
   libfalcosecurity0-dev
   libtbb-dev libjsoncpp-dev libcurl4-openssl-dev libc-ares-dev libb64-dev libjq-dev
-  python3 iproute2 procps netcat-openbsd
+  python3 iproute2 procps netcat-openbsd time linux-perf bc
 )
 missing=()
 for p in "${PKGS[@]}"; do
