@@ -6,6 +6,8 @@
 //   5. parse_condition(), which ties them together and maps errors to Falco's wording.
 #include "compiler/parse.h"
 
+#include "compiler/fast_lex.h"
+
 #include <antlr4-runtime.h>
 
 #include <algorithm>
@@ -70,6 +72,32 @@ class ParserErrors : public antlr4::BaseErrorListener {
     throw ParseFailure{offending, ctx ? ctx->getRuleIndex() : 0, rparen,
                        ctx ? ctx->getStart() : nullptr};
   }
+};
+
+// Serves the tokens of fast_lex() (compiler/fast_lex.h) to the ANTLR parser.
+class VectorTokenSource : public antlr4::TokenSource {
+ public:
+  VectorTokenSource(const std::vector<LexToken>& tokens, antlr4::CharStream* input)
+      : tokens_(tokens), input_(input) {}
+  std::unique_ptr<antlr4::Token> nextToken() override {
+    const LexToken& t = tokens_[next_];
+    if (next_ + 1 < tokens_.size()) next_++;  // the last token is EOF: repeat it
+    return std::make_unique<antlr4::CommonToken>(
+        std::pair<antlr4::TokenSource*, antlr4::CharStream*>(this, input_), t.type,
+        antlr4::Token::DEFAULT_CHANNEL, t.start, t.stop);
+  }
+  size_t getLine() const override { return 1; }
+  size_t getCharPositionInLine() override { return tokens_[next_].start; }
+  antlr4::CharStream* getInputStream() override { return input_; }
+  std::string getSourceName() override { return "condition"; }
+  antlr4::TokenFactory<antlr4::CommonToken>* getTokenFactory() override {
+    return antlr4::CommonTokenFactory::DEFAULT.get();
+  }
+
+ private:
+  const std::vector<LexToken>& tokens_;
+  antlr4::CharStream* input_;
+  size_t next_ = 0;
 };
 
 // ---- 2. depth pre-scan --------------------------------------------------------------------
@@ -554,8 +582,8 @@ const std::vector<std::string>& falco_operator_spellings() {
 // Falco requires a blank or '(' after and/or (LANGUAGE.md 2.1). The lexer matches the words
 // alone (see FilterLexer.g4); this finds the first one, starting before `limit`, that is not
 // followed by either. (not and the word operators carry their blank in the token.)
-static std::optional<SyntaxError> spacing_error(antlr4::CommonTokenStream& tokens, const std::string& src,
-                                         size_t limit) {
+static std::optional<SyntaxError> spacing_error(antlr4::CommonTokenStream& tokens,
+                                                const std::string& src, size_t limit) {
   auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\b' || c == '\r' || c == '\n'; };
   std::vector<antlr4::Token*> all = tokens.getTokens();
   for (size_t i = 0; i < all.size(); i++) {
@@ -597,6 +625,62 @@ ParseResult parse_condition(const MappedText* text, ast::Arena& arena, const Par
   if (deep >= 0)
     return fail("exceeded max depth limit of " + std::to_string(opts.max_depth),
                 static_cast<size_t>(deep));
+
+  // The AST from a successful parse (both paths below).
+  auto finish = [&](Filter::FilterContext* tree) -> ParseResult {
+    AstBuilder builder(text, arena, opts);
+    ast::Node* root = builder.build(tree->expr());
+    // Every placeholder byte must be part of a LISTREF the builder used: one inside any other
+    // token (a quoted string, a field argument, ...) means a list name was substituted there.
+    if (opts.listrefs && static_cast<size_t>(std::count(src.begin(), src.end(), '\x01')) !=
+                              2 * builder.listrefs_used)
+      builder.listref_misplaced = true;
+    if (builder.listref_misplaced) {
+      res.listref_misplaced = true;
+      return res;
+    }
+    if (builder.error) return fail(builder.error->message, builder.error->offset,
+                                   builder.error->length);
+    // `not` chains nest without parentheses, so the pre-scan does not bound them: bound the
+    // tree's depth as well (generously), so that recursive passes over it stay shallow.
+    const uint32_t tree_limit = opts.max_depth * 4 + 8;
+    std::vector<std::pair<const ast::Node*, uint32_t>> stack = {{root, 1}};
+    while (!stack.empty()) {
+      auto [n, d] = stack.back();
+      stack.pop_back();
+      if (d > tree_limit)
+        return fail("exceeded max depth limit of " + std::to_string(opts.max_depth),
+                    n->span.begin);
+      for (const ast::Node* c : n->children) stack.push_back({c, d + 1});
+    }
+    res.root = root;
+    return res;
+  };
+
+  // Fast path: fast_lex()'s tokens into the ANTLR parser. A lexer or parser error, or a
+  // spacing error, falls through to the ANTLR lexer below, which words and places it.
+  {
+    std::vector<LexToken> toks;
+    toks.reserve(src.size() / 4 + 8);
+    if (fast_lex(src, toks)) {
+      ByteStream input(src);
+      VectorTokenSource source(toks, &input);
+      antlr4::CommonTokenStream tokens(&source);
+      Filter parser(&tokens);
+      ParserErrors parser_errors;
+      parser.removeErrorListeners();
+      parser.addErrorListener(&parser_errors);
+      parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
+          antlr4::atn::PredictionMode::SLL);
+      Filter::FilterContext* tree = nullptr;
+      try {
+        tree = parser.filter();
+      } catch (...) {
+        tree = nullptr;
+      }
+      if (tree && !spacing_error(tokens, src, src.size() + 1)) return finish(tree);
+    }
+  }
 
   ByteStream input(src);
   FilterLexer lexer(&input);
@@ -748,32 +832,24 @@ ParseResult parse_condition(const MappedText* text, ast::Arena& arena, const Par
     res.error = *sp;
     return res;
   }
-  AstBuilder builder(text, arena, opts);
-  ast::Node* root = builder.build(tree->expr());
-  // Every placeholder byte must be part of a LISTREF the builder used: one inside any other
-  // token (a quoted string, a field argument, ...) means a list name was substituted there.
-  if (opts.listrefs && static_cast<size_t>(std::count(src.begin(), src.end(), '\x01')) !=
-                            2 * builder.listrefs_used)
-    builder.listref_misplaced = true;
-  if (builder.listref_misplaced) {
-    res.listref_misplaced = true;
-    return res;
+  return finish(tree);
+}
+
+bool antlr_lex(std::string_view src, std::vector<LexToken>& out) {
+  ByteStream input(src);
+  FilterLexer lexer(&input);
+  LexerErrors errors;
+  lexer.removeErrorListeners();
+  lexer.addErrorListener(&errors);
+  try {
+    for (;;) {
+      std::unique_ptr<antlr4::Token> t = lexer.nextToken();
+      out.push_back({t->getType(), t->getStartIndex(), t->getStopIndex()});
+      if (t->getType() == antlr4::Token::EOF) return true;
+    }
+  } catch (...) {
+    return false;
   }
-  if (builder.error) return fail(builder.error->message, builder.error->offset,
-                                 builder.error->length);
-  // `not` chains nest without parentheses, so the pre-scan does not bound them: bound the
-  // tree's depth as well (generously), so that recursive passes over it stay shallow.
-  const uint32_t tree_limit = opts.max_depth * 4 + 8;
-  std::vector<std::pair<const ast::Node*, uint32_t>> stack = {{root, 1}};
-  while (!stack.empty()) {
-    auto [n, d] = stack.back();
-    stack.pop_back();
-    if (d > tree_limit)
-      return fail("exceeded max depth limit of " + std::to_string(opts.max_depth), n->span.begin);
-    for (const ast::Node* c : n->children) stack.push_back({c, d + 1});
-  }
-  res.root = root;
-  return res;
 }
 
 }  // namespace pg

@@ -1,9 +1,11 @@
 // Condition parsing: condition text -> AST, with Falco's syntax-error messages.
 //
-// The ANTLR lexer and parser generated from grammar/*.g4 do the recognition; this module feeds
-// them the text one byte per code point (so offsets are bytes and any byte is accepted), turns
-// the first lexer or parser error into a Falco-worded message at an exact byte offset, and
-// builds the AST from the parse tree. Nothing here throws: ANTLR's exceptions are caught at
+// The ANTLR lexer and parser generated from grammar/*.g4 do the recognition. A hand-written
+// twin of the lexer (fast_lex.h, tested token for token against ANTLR's) feeds the parser when
+// the text lexes and parses cleanly; any error re-runs the ANTLR lexer, so every diagnostic
+// comes from the generated code. This module feeds ANTLR the text one byte per code point
+// (so offsets are bytes and any byte is accepted), turns the first lexer or parser error into
+// a Falco-worded message at an exact byte offset, and builds the AST from the parse tree. Nothing here throws: ANTLR's exceptions are caught at
 // this boundary.
 //
 // Depth: the nesting of parentheses is measured before ANTLR runs; input deeper than

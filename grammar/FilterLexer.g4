@@ -1,5 +1,9 @@
 // Lexer of the Falco condition language (libsinsp filter/parser.cpp, current libs).
 //
+// compiler/fast_lex.cpp is a hand-written twin of this lexer (the same tokens, an order of
+// magnitude cheaper) used when the text has no error: any change here must be made there too.
+// tests/compiler/fast_lex_test.cpp and the fuzz_condition target compare the two.
+//
 // Falco's scanner is context sensitive: after `=` the next word is a bare string (it may hold
 // `/`, `:`, `[`, `*`, ...), after `in` it is a list, after `<` a number, and after a field only
 // an operator may follow (`x.y inz` means `x.y in (z)`). The lexer reproduces this with modes:

@@ -13,7 +13,9 @@
 //     non-empty and not an "internal parser error" (an ANTLR exception nobody mapped);
 //   - list tokens are an optimisation only: without any \x01 byte both parses agree exactly,
 //     and a successful parse with LISTREF tokens equals the parse of the text in which each
-//     token is replaced by its items written out.
+//     token is replaced by its items written out;
+//   - the hand-written lexer (compiler/fast_lex.h) succeeds exactly when ANTLR's FilterLexer
+//     does, with identical tokens.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -21,6 +23,7 @@
 #include <vector>
 
 #include "compiler/ast.h"
+#include "compiler/fast_lex.h"
 #include "compiler/parse.h"
 #include "compiler/source.h"
 #include "tests/fuzz/fuzz_check.h"
@@ -193,6 +196,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > (size_t{1} << 20)) return -1;  // positions are 32-bit; keep inputs sane
   std::string text(reinterpret_cast<const char*>(data), size);
   pg::SourceFile file("fuzz_condition", text);
+
+  std::vector<pg::LexToken> fast, slow;
+  bool fast_ok = pg::fast_lex(text, fast);
+  bool slow_ok = pg::antlr_lex(text, slow);
+  PG_FUZZ_CHECK(fast_ok == slow_ok, "fast_lex and the ANTLR lexer disagree on success");
+  PG_FUZZ_CHECK(!fast_ok || fast == slow, "fast_lex and the ANTLR lexer produce different tokens");
 
   Outcome plain = parse(text, file, false);
   Outcome refs = parse(text, file, true);
