@@ -6,7 +6,7 @@
 # Needs: build-bench/ (Release, PEREGRINE_BUILD_BENCH=ON; peregrine-bench and
 # peregrine-bench-switch) and build/ (the scripts/test.sh configuration with capture:
 # peregrinec, capture/bench_decode, capture/live/pg_live_bench, capture/peregrine); valgrind;
-# root for the live parts. Takes about 6 minutes on the 2-vCPU machine.
+# root and sysdig for the live and replay parts. Takes about 8 minutes on the 2-vCPU machine.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here/.."
@@ -72,4 +72,8 @@ log "pg_live_bench connect"; build/capture/live/pg_live_bench -w connect -s -p -
 
 # 8. peregrine run live, end to end.
 log "live_overhead"; bench/live_overhead.sh -n 100000 -k 7 >"$out/live-overhead.txt" 2>&1
+
+# 9. Replay, whole process: peregrine trace / run against sysdig 0.29.3 on a fresh live capture
+#    with the official rules' expanded conditions OR'ed into one filter.
+log "replay_vs_sysdig"; bench/replay_vs_sysdig.sh -k 5 >"$out/replay-vs-sysdig.txt" 2>&1
 log "done"

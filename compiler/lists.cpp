@@ -90,7 +90,7 @@ ListTable::ListTable(const Collection& col) {
   }
   for (Entry& e : lists_) {
     for_each_word(e.joined, [&](std::string_view w) {
-      auto it = by_name_.find(std::string(w));
+      auto it = by_name_.find(w);
       if (it != by_name_.end()) e.words.push_back(it->first);
     });
   }
@@ -99,7 +99,7 @@ ListTable::ListTable(const Collection& col) {
     if (e.items.empty()) continue;
     bool ok = true;
     for (const std::string& w : e.words)
-      if (lists_[by_name_.at(w)].index > e.index) ok = false;
+      if (lists_[by_name_.find(w)->second].index > e.index) ok = false;
     auto shared = std::make_shared<std::vector<std::string>>();
     shared->reserve(e.items.size());
     for (const std::string& item : e.items) {
@@ -166,7 +166,7 @@ MappedText ListTable::substitute(const MappedText& cond, bool tokens) {
   std::vector<size_t> todo;
   std::vector<bool> seen(lists_.size(), false);
   auto add = [&](std::string_view w) {
-    auto it = by_name_.find(std::string(w));
+    auto it = by_name_.find(w);
     if (it != by_name_.end() && !seen[it->second]) {
       seen[it->second] = true;
       todo.push_back(it->second);
@@ -174,16 +174,24 @@ MappedText ListTable::substitute(const MappedText& cond, bool tokens) {
   };
   for_each_word(cond.text(), add);
   if (todo.empty()) return cond;
+  // Named in the condition itself (the commonest case: one list, no re-scan needed below).
+  const size_t direct = todo.size();
+  std::vector<bool> in_text(lists_.size(), false);
+  for (size_t i = 0; i < direct; i++) in_text[todo[i]] = true;
   for (size_t i = 0; i < todo.size(); i++)
     for (const std::string& w : lists_[todo[i]].words) add(w);
   std::sort(todo.begin(), todo.end(),
             [&](size_t a, size_t b) { return lists_[a].index < lists_[b].index; });
   MappedText text = cond;
+  bool changed = false;
   for (size_t i : todo) {
-    // A list counts as used when its name occurs as a word at the time of its pass.
-    bool occurs = false;
-    for_each_word(text.text(), [&](std::string_view w) { occurs |= w == lists_[i].name; });
+    // A list counts as used when its name occurs as a word at the time of its pass. Until a
+    // pass changes the text, that is the initial scan's answer.
+    bool occurs = !changed && in_text[i];
+    if (changed)
+      for_each_word(text.text(), [&](std::string_view w) { occurs |= w == lists_[i].name; });
     if (!occurs) continue;
+    changed = true;
     pass(lists_[i], text, tokens);
     lists_[i].used = true;
   }

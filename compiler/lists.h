@@ -15,7 +15,9 @@
 // so results and errors are always those of plain text substitution.
 #pragma once
 
+#include <functional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -58,7 +60,12 @@ class ListTable {
   void pass(const Entry& e, MappedText& text, bool tokens);
 
   std::vector<Entry> lists_;  // in index order
-  std::unordered_map<std::string, size_t> by_name_;
+  // Looked up by string_view (every word of every condition) without building strings.
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, size_t, NameHash, std::equal_to<>> by_name_;
   std::vector<ast::SharedItems> refs_;
   std::vector<std::string> ref_names_;
 };

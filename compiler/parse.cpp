@@ -212,16 +212,24 @@ class AstBuilder {
     }
     return inner;
   }
+  // The labelled alternatives of `atom` and `check` are told apart by their first token (each
+  // alternative starts with its own tokens in Filter.g4), which is much cheaper than
+  // dynamic_cast on every node.
+  static size_t first_token(antlr4::ParserRuleContext* c) { return c->getStart()->getType(); }
+
   ast::Node* atom(Filter::AtomContext* a) {
-    if (auto* g = dynamic_cast<Filter::GroupContext*>(a)) return expr(g->expr());
-    if (auto* ng = dynamic_cast<Filter::NotGroupContext*>(a)) {
+    size_t first = first_token(a);
+    if (first == FilterLexer::LPAREN)
+      return expr(static_cast<Filter::GroupContext*>(a)->expr());
+    if (first == FilterLexer::NOTGROUP) {
+      auto* ng = static_cast<Filter::NotGroupContext*>(a);
       // `not(` ... `)`: the token holds the parenthesis.
       ast::Node* n = arena_.make(ast::Kind::kNot, text_, span_of(ng));
       n->children.push_back(expr(ng->expr()));
       return n;
     }
-    if (auto* m = dynamic_cast<Filter::MacroRefContext*>(a)) {
-      antlr4::Token* t = m->IDENT()->getSymbol();
+    if (first == FilterLexer::IDENT) {
+      antlr4::Token* t = a->getStart();
       check_placeholder(t);
       ast::Node* n = arena_.make(ast::Kind::kMacroRef, text_, span_of(t));
       n->name = std::string(text_of(t));
@@ -235,12 +243,17 @@ class AstBuilder {
   }
 
   void check(ast::Node* n, Filter::CheckContext* c) {
-    if (auto* x = dynamic_cast<Filter::ExistsCheckContext*>(c)) {
+    size_t op = first_token(c);
+    if (op == FilterLexer::EXISTS) {
+      auto* x = static_cast<Filter::ExistsCheckContext*>(c);
       n->op = ast::Op::kExists;
       n->op_span = span_of(x->op);
       return;
     }
-    if (auto* s = dynamic_cast<Filter::StrCheckContext*>(c)) {
+    if (op != FilterLexer::LT && op != FilterLexer::LE && op != FilterLexer::GT &&
+        op != FilterLexer::GE && op != FilterLexer::IN && op != FilterLexer::INTERSECTS &&
+        op != FilterLexer::PMATCH) {
+      auto* s = static_cast<Filter::StrCheckContext*>(c);
       n->op_span = word_span(s->op);
       switch (s->op->getType()) {
         case FilterLexer::EQEQ: n->op = ast::Op::kEq; n->eqeq = true; break;
@@ -257,8 +270,9 @@ class AstBuilder {
         default: n->op = ast::Op::kRegex; break;
       }
       Filter::StrValueContext* v = s->rhs;
-      if (v->MOD()) {
-        std::string_view m = text_of(v->MOD()->getSymbol());
+      size_t vt = first_token(v);  // QSTR | BARESTR | rhsCall | MOD listValue
+      if (vt == FilterLexer::MOD) {
+        std::string_view m = text_of(v->getStart());
         n->mod = m == "oneof" ? ast::Modifier::kOneOf
                  : m == "anyof" ? ast::Modifier::kAnyOf
                                 : ast::Modifier::kAllOf;
@@ -268,12 +282,12 @@ class AstBuilder {
           return;
         }
         n->rhs = list_value(v->listValue());
-      } else if (v->rhsCall()) {
+      } else if (vt == FilterLexer::QSTR) {
+        n->rhs = quoted(v->getStart());
+      } else if (vt != FilterLexer::BARESTR) {
         n->rhs = rhs_call(v->rhsCall());
-      } else if (v->QSTR()) {
-        n->rhs = quoted(v->QSTR()->getSymbol());
       } else {
-        antlr4::Token* t = v->BARESTR()->getSymbol();
+        antlr4::Token* t = v->getStart();
         check_placeholder(t);
         check_nul(t);
         ast::Value val;
@@ -284,7 +298,9 @@ class AstBuilder {
       }
       return;
     }
-    if (auto* num = dynamic_cast<Filter::NumCheckContext*>(c)) {
+    if (op == FilterLexer::LT || op == FilterLexer::LE || op == FilterLexer::GT ||
+        op == FilterLexer::GE) {
+      auto* num = static_cast<Filter::NumCheckContext*>(c);
       n->op_span = span_of(num->op);
       switch (num->op->getType()) {
         case FilterLexer::LT: n->op = ast::Op::kLt; break;
@@ -323,17 +339,19 @@ class AstBuilder {
     ast::Value val;
     val.kind = ast::Value::Kind::kList;
     val.span = span_of(v);
-    if (v->IDENT()) {  // `x in z` means `x in (z)`
-      antlr4::Token* t = v->IDENT()->getSymbol();
+    if (first_token(v) == FilterLexer::IDENT) {  // `x in z` means `x in (z)`
+      antlr4::Token* t = v->getStart();
       check_placeholder(t);
       val.items.push_back({std::string(text_of(t)), span_of(t), false});
       val.order.push_back(0);
       return val;
     }
     for (auto* item : v->items) {
-      if (item->LISTREF() && opts_.listrefs) {
-        std::string_view t = text_of(item->LISTREF()->getSymbol());
-        size_t idx = std::strtoul(std::string(t.substr(1, t.size() - 2)).c_str(), nullptr, 10);
+      antlr4::Token* t = item->getStart();  // listItem is one token: QSTR | BARESTR | LISTREF
+      bool quoted_item = t->getType() == FilterLexer::QSTR;
+      if (t->getType() == FilterLexer::LISTREF && opts_.listrefs) {
+        std::string_view tt = text_of(t);
+        size_t idx = std::strtoul(std::string(tt.substr(1, tt.size() - 2)).c_str(), nullptr, 10);
         if (idx >= opts_.listrefs->size()) {
           listref_misplaced = true;
           continue;
@@ -344,14 +362,11 @@ class AstBuilder {
         continue;
       }
       // Without list tokens, "\x01<n>\x01" is ordinary text: a bare item (as Falco reads it).
-      antlr4::Token* t = item->QSTR()      ? item->QSTR()->getSymbol()
-                         : item->BARESTR() ? item->BARESTR()->getSymbol()
-                                           : item->LISTREF()->getSymbol();
       check_placeholder(t);
-      if (!item->QSTR()) check_nul(t);
+      if (!quoted_item) check_nul(t);
       ast::ListItem li;
       li.span = span_of(t);
-      if (item->QSTR()) {
+      if (quoted_item) {
         ast::Value q = quoted(t);
         li.text = std::move(q.text);
         li.quoted = true;
@@ -389,7 +404,7 @@ class AstBuilder {
   }
 
   ast::Value operand(Filter::OperandContext* o) {
-    if (o->FIELD()) return field(o->FIELD()->getSymbol());
+    if (first_token(o) == FilterLexer::FIELD) return field(o->getStart());
     return xform(o->xform());
   }
 
@@ -464,20 +479,23 @@ class AstBuilder {
   }
 
   ast::Value xarg(Filter::XargContext* a) {
-    if (a->xform()) return xform(a->xform());
-    if (a->FIELD()) return field(a->FIELD()->getSymbol());
-    if (a->QSTR()) return literal(a->QSTR()->getSymbol());
-    if (a->NUMBER()) return literal(a->NUMBER()->getSymbol());
-    if (a->HEXNUM()) return literal(a->HEXNUM()->getSymbol());
+    // xarg: xform | FIELD | QSTR | NUMBER | HEXNUM | '(' xelem, ... ')', by first token.
+    switch (first_token(a)) {
+      case FilterLexer::XOPEN: return xform(a->xform());
+      case FilterLexer::FIELD: return field(a->getStart());
+      case FilterLexer::QSTR:
+      case FilterLexer::NUMBER:
+      case FilterLexer::HEXNUM: return literal(a->getStart());
+      default: break;
+    }
     ast::Value list;
     list.kind = ast::Value::Kind::kList;
     list.span = span_of(a);
     for (auto* e : a->elems) {
-      ast::Value ev = e->xform()   ? xform(e->xform())
-                      : e->FIELD() ? field(e->FIELD()->getSymbol())
-                      : e->QSTR()  ? literal(e->QSTR()->getSymbol())
-                      : e->NUMBER() ? literal(e->NUMBER()->getSymbol())
-                                    : literal(e->HEXNUM()->getSymbol());
+      size_t et = first_token(e);
+      ast::Value ev = et == FilterLexer::XOPEN   ? xform(e->xform())
+                      : et == FilterLexer::FIELD ? field(e->getStart())
+                                                 : literal(e->getStart());
       list.args.push_back(std::move(ev));
     }
     return list;
@@ -606,6 +624,18 @@ static std::optional<SyntaxError> spacing_error(antlr4::CommonTokenStream& token
   return std::nullopt;
 }
 
+// spacing_error() on the fast path's tokens: true when every and/or is followed by a blank or
+// '(' (else the slow path words the error).
+static bool blanks_after_and_or(const std::vector<LexToken>& toks, const std::string& src) {
+  for (const LexToken& t : toks) {
+    if (t.type != FilterLexer::AND && t.type != FilterLexer::OR) continue;
+    size_t next = t.stop + 1;
+    char c = next < src.size() ? src[next] : '\0';
+    if (!(c == ' ' || c == '\t' || c == '\b' || c == '\r' || c == '\n' || c == '(')) return false;
+  }
+  return true;
+}
+
 // ---- 5. driver ----------------------------------------------------------------------------
 
 ParseResult parse_condition(const MappedText* text, ast::Arena& arena, const ParseOptions& opts) {
@@ -662,14 +692,17 @@ ParseResult parse_condition(const MappedText* text, ast::Arena& arena, const Par
   {
     std::vector<LexToken> toks;
     toks.reserve(src.size() / 4 + 8);
-    if (fast_lex(src, toks)) {
-      ByteStream input(src);
-      VectorTokenSource source(toks, &input);
+    if (fast_lex(src, toks) && blanks_after_and_or(toks, src)) {
+      // No input stream: nothing on this path asks a token for its text.
+      VectorTokenSource source(toks, nullptr);
       antlr4::CommonTokenStream tokens(&source);
       Filter parser(&tokens);
       ParserErrors parser_errors;
       parser.removeErrorListeners();
       parser.addErrorListener(&parser_errors);
+      // Any error is handled by the slow path, so no recovery: BailErrorStrategy throws at the
+      // first one and skips DefaultErrorStrategy's per-loop sync() (about 8% of the parse).
+      parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
       parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
           antlr4::atn::PredictionMode::SLL);
       Filter::FilterContext* tree = nullptr;
@@ -678,7 +711,7 @@ ParseResult parse_condition(const MappedText* text, ast::Arena& arena, const Par
       } catch (...) {
         tree = nullptr;
       }
-      if (tree && !spacing_error(tokens, src, src.size() + 1)) return finish(tree);
+      if (tree) return finish(tree);
     }
   }
 
