@@ -5,6 +5,7 @@
 // name the sinsp behaviour being reproduced where it is surprising.
 #include "capture/fields.h"
 
+#include <charconv>
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
@@ -15,6 +16,10 @@
 namespace pg::capture {
 
 namespace {
+
+// isprint() in the "C" locale, without the call: printable ASCII.
+inline bool is_print(char c) { return c >= 0x20 && c < 0x7f; }
+
 
 using K = FieldValue::Kind;
 
@@ -101,14 +106,14 @@ const char* category_name(const Event& ev, const FdInfo* fd) {
 
 void append_u64(std::string& out, uint64_t v) {
   char b[24];
-  int n = std::snprintf(b, sizeof b, "%" PRIu64, v);
-  out.append(b, static_cast<size_t>(n));
+  char* e = std::to_chars(b, b + sizeof b, v).ptr;  // no locale, no format parsing
+  out.append(b, static_cast<size_t>(e - b));
 }
 
 void append_i64(std::string& out, int64_t v) {
   char b[24];
-  int n = std::snprintf(b, sizeof b, "%" PRId64, v);
-  out.append(b, static_cast<size_t>(n));
+  char* e = std::to_chars(b, b + sizeof b, v).ptr;
+  out.append(b, static_cast<size_t>(e - b));
 }
 
 // Directory part of a file name, sinsp style ("/" when there is none).
@@ -154,7 +159,7 @@ void format_duration(std::string& out, uint64_t val) {
 
 bool printable(std::string_view s) {
   for (char c : s) {
-    if (c < -1 || !std::isprint(static_cast<unsigned char>(c))) return false;
+    if (!is_print(c)) return false;
   }
   return true;
 }
@@ -162,7 +167,7 @@ bool printable(std::string_view s) {
 void sanitize(std::string& s) {
   size_t w = 0;
   for (char c : s) {
-    if (c < -1 || !std::isprint(static_cast<unsigned char>(c))) continue;
+    if (!is_print(c)) continue;
     s[w++] = c;
   }
   s.resize(w);

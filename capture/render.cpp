@@ -1,6 +1,7 @@
 // Parameter and value rendering, after sinsp_evt::get_param_as_str() and sinsp_utils (0.29.3).
 #include "capture/render.h"
 
+#include <charconv>
 #include <arpa/inet.h>
 
 #include <cinttypes>
@@ -12,6 +13,10 @@
 namespace pg::capture {
 
 namespace {
+
+// isprint() in the "C" locale, without the call: printable ASCII.
+inline bool is_print(char c) { return c >= 0x20 && c < 0x7f; }
+
 
 // sinsp_evt's value buffer is 256 bytes: byte buffers render at most 254 characters.
 constexpr size_t kParamStorage = 256;
@@ -69,14 +74,14 @@ constexpr const char* kSignals[] = {
 
 void append_u64(std::string& out, uint64_t v) {
   char b[24];
-  int n = std::snprintf(b, sizeof b, "%" PRIu64, v);
-  out.append(b, static_cast<size_t>(n));
+  char* e = std::to_chars(b, b + sizeof b, v).ptr;  // no locale, no format parsing
+  out.append(b, static_cast<size_t>(e - b));
 }
 
 void append_i64(std::string& out, int64_t v) {
   char b[24];
-  int n = std::snprintf(b, sizeof b, "%" PRId64, v);
-  out.append(b, static_cast<size_t>(n));
+  char* e = std::to_chars(b, b + sizeof b, v).ptr;
+  out.append(b, static_cast<size_t>(e - b));
 }
 
 void append_fmt(std::string& out, const char* fmt, uint64_t v) {
@@ -109,7 +114,7 @@ bool is_ipv4_mapped(const uint8_t* a) {
 void append_sanitized(std::string& out, std::string_view s) {
   for (char c : s) {
     if (c < -1) continue;
-    if (!std::isprint(static_cast<unsigned char>(c))) continue;
+    if (!is_print(c)) continue;
     out += c;
   }
 }
@@ -202,8 +207,12 @@ const char* signal_name(uint8_t sig) {
 void append_ipv4(std::string& out, uint32_t ip) {
   char b[16];
   const uint8_t* p = reinterpret_cast<const uint8_t*>(&ip);
-  int n = std::snprintf(b, sizeof b, "%u.%u.%u.%u", p[0], p[1], p[2], p[3]);
-  out.append(b, static_cast<size_t>(n));
+  char* e = b;  // on every socket event: to_chars, not snprintf
+  for (int i = 0; i < 4; i++) {
+    if (i) *e++ = '.';
+    e = std::to_chars(e, b + sizeof b, p[i]).ptr;
+  }
+  out.append(b, static_cast<size_t>(e - b));
 }
 
 void append_ipv6(std::string& out, const uint8_t* ip) {

@@ -148,9 +148,9 @@ bool is_ipv4_mapped_ipv6(const uint8_t* a) {
 
 namespace {
 
+// Anything but printable ASCII (isprint() in the "C" locale, without the call).
 inline bool invalid_char(char c) {
-  return c < -1 || !std::isprint(static_cast<unsigned char>(c)) ||
-         static_cast<unsigned char>(c) >= 0x80;
+  return !(static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7f);
 }
 
 void rewind_to_parent(const std::string& out, size_t& tc, size_t base) {
