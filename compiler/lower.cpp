@@ -48,7 +48,7 @@ class Lowerer {
  private:
   // ---- pools ------------------------------------------------------------------------------
   uint32_t str(std::string_view s) {
-    auto it = str_index_.find(std::string(s));
+    auto it = str_index_.find(s);
     if (it != str_index_.end()) return it->second;
     uint32_t id = static_cast<uint32_t>(p_.strings.size());
     p_.strings.emplace_back(s);
@@ -411,7 +411,11 @@ class Lowerer {
   const CompiledRuleset& rs_;
   V::Program& p_;
   const LowerOptions& opts_;
-  std::unordered_map<std::string, uint32_t> str_index_;
+  struct SvHash {  // string_view lookups without building a std::string
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, uint32_t, SvHash, std::equal_to<>> str_index_;
   std::unordered_map<uint64_t, uint32_t> const_index_;
   std::unordered_map<std::string, uint32_t> set_index_;
   std::unordered_map<std::string, uint32_t> slot_index_;
