@@ -665,6 +665,24 @@ bool Vm::exec(uint32_t pc, uint32_t depth, ListRun* lr) {
       }
       VM_TEST_END();
     }
+    VM_CASE(STR_CONTAINS) {
+      if (code[pc].a() & kAncestorAny) {
+        t = test(pc);
+      } else {
+        const FieldValue* v = load(code[pc].b());
+        t = v && v->s.find(p_->strings[code[pc].c()]) != std::string_view::npos;
+      }
+      VM_TEST_END();
+    }
+    VM_CASE(STR_ENDS) {
+      if (code[pc].a() & kAncestorAny) {
+        t = test(pc);
+      } else {
+        const FieldValue* v = load(code[pc].b());
+        t = v && ends_with(v->s, p_->strings[code[pc].c()]);
+      }
+      VM_TEST_END();
+    }
 #define VM_GENERIC_TEST(name) \
   VM_CASE(name) {             \
     t = test(pc);             \
@@ -675,9 +693,7 @@ bool Vm::exec(uint32_t pc, uint32_t depth, ListRun* lr) {
     VM_GENERIC_TEST(STR_LE)
     VM_GENERIC_TEST(STR_GT)
     VM_GENERIC_TEST(STR_GE)
-    VM_GENERIC_TEST(STR_CONTAINS)
     VM_GENERIC_TEST(STR_ICONTAINS)
-    VM_GENERIC_TEST(STR_ENDS)
     VM_GENERIC_TEST(STR_GLOB)
     VM_GENERIC_TEST(STR_REGEX)
     VM_GENERIC_TEST(STR_PREFIXES)
