@@ -5,7 +5,6 @@
 // name the sinsp behaviour being reproduced where it is surprising.
 #include "capture/fields.h"
 
-#include <charconv>
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
@@ -16,9 +15,6 @@
 namespace pg::capture {
 
 namespace {
-
-// isprint() in the "C" locale, without the call: printable ASCII.
-inline bool is_print(char c) { return c >= 0x20 && c < 0x7f; }
 
 
 using K = FieldValue::Kind;
@@ -104,18 +100,6 @@ const char* category_name(const Event& ev, const FdInfo* fd) {
   }
 }
 
-void append_u64(std::string& out, uint64_t v) {
-  char b[24];
-  char* e = std::to_chars(b, b + sizeof b, v).ptr;  // no locale, no format parsing
-  out.append(b, static_cast<size_t>(e - b));
-}
-
-void append_i64(std::string& out, int64_t v) {
-  char b[24];
-  char* e = std::to_chars(b, b + sizeof b, v).ptr;
-  out.append(b, static_cast<size_t>(e - b));
-}
-
 // Directory part of a file name, sinsp style ("/" when there is none).
 void dirname_sinsp(std::string& s) {
   size_t pos = s.rfind('/');
@@ -165,12 +149,7 @@ bool printable(std::string_view s) {
 }
 
 void sanitize(std::string& s) {
-  size_t w = 0;
-  for (char c : s) {
-    if (!is_print(c)) continue;
-    s[w++] = c;
-  }
-  s.resize(w);
+  std::erase_if(s, [](char c) { return !is_print(c); });
 }
 
 }  // namespace

@@ -12,10 +12,27 @@
 
 namespace pg::capture {
 
-namespace {
+void append_u64(std::string& out, uint64_t v) {
+  char b[24];
+  char* e = std::to_chars(b, b + sizeof b, v).ptr;
+  out.append(b, static_cast<size_t>(e - b));
+}
 
-// isprint() in the "C" locale, without the call: printable ASCII.
-inline bool is_print(char c) { return c >= 0x20 && c < 0x7f; }
+void append_i64(std::string& out, int64_t v) {
+  char b[24];
+  char* e = std::to_chars(b, b + sizeof b, v).ptr;
+  out.append(b, static_cast<size_t>(e - b));
+}
+
+bool is_ipv4_mapped(const uint8_t* a) {
+  static constexpr uint8_t prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (std::memcmp(a, prefix, 12) == 0) return true;
+  for (int i = 0; i < 16; ++i)
+    if (a[i] != 0) return false;
+  return true;
+}
+
+namespace {
 
 
 // sinsp_evt's value buffer is 256 bytes: byte buffers render at most 254 characters.
@@ -72,18 +89,6 @@ constexpr const char* kSignals[] = {
     "SIGWINCH", "SIGIO",  "SIGPWR",    "SIGSYS",
 };
 
-void append_u64(std::string& out, uint64_t v) {
-  char b[24];
-  char* e = std::to_chars(b, b + sizeof b, v).ptr;  // no locale, no format parsing
-  out.append(b, static_cast<size_t>(e - b));
-}
-
-void append_i64(std::string& out, int64_t v) {
-  char b[24];
-  char* e = std::to_chars(b, b + sizeof b, v).ptr;
-  out.append(b, static_cast<size_t>(e - b));
-}
-
 void append_fmt(std::string& out, const char* fmt, uint64_t v) {
   char b[32];
   int n = std::snprintf(b, sizeof b, fmt, v);
@@ -102,20 +107,10 @@ void append_ipv6_port(std::string& out, const uint8_t* ip, uint16_t port) {
   append_u64(out, port);
 }
 
-bool is_ipv4_mapped(const uint8_t* a) {
-  static constexpr uint8_t prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  if (std::memcmp(a, prefix, 12) == 0) return true;
-  for (int i = 0; i < 16; ++i)
-    if (a[i] != 0) return false;
-  return true;
-}
-
 // sanitize_string(): drop unprintable characters.
 void append_sanitized(std::string& out, std::string_view s) {
   for (char c : s) {
-    if (c < -1) continue;
-    if (!is_print(c)) continue;
-    out += c;
+    if (is_print(c)) out += c;
   }
 }
 

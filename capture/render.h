@@ -26,6 +26,17 @@ const char* errno_name(int64_t res);
 // Name of a signal ("SIGKILL"), or nullptr.
 const char* signal_name(uint8_t sig);
 
+// isprint() in the "C" locale, without the call: printable ASCII.
+inline bool is_print(char c) { return c >= 0x20 && c < 0x7f; }
+
+// Appends a number in decimal (std::to_chars: no locale, no format parsing).
+void append_u64(std::string& out, uint64_t v);
+void append_i64(std::string& out, int64_t v);
+
+// True for an IPv4-mapped IPv6 address (::ffff:a.b.c.d) and, as sinsp has it, for the
+// all-zero address.
+bool is_ipv4_mapped(const uint8_t* a);
+
 // Appends an IPv4 address (network byte order in memory, as loaded little-endian) dotted.
 void append_ipv4(std::string& out, uint32_t ip);
 

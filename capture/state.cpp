@@ -133,25 +133,11 @@ constexpr uint32_t kIpprotoIp = 0, kIpprotoIcmp = 1, kIpprotoTcp = 6, kIpprotoUd
 
 constexpr uint8_t kAfUnix = 1, kAfInet = 2, kAfInet6 = 10, kAfNetlink = 16;
 
-bool is_ipv4_mapped_ipv6(const uint8_t* a) {
-  static constexpr uint8_t prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  if (std::memcmp(a, prefix, 12) == 0) return true;
-  // sinsp also treats the all-zero address as mapped (0.0.0.0).
-  for (int i = 0; i < 16; ++i)
-    if (a[i] != 0) return false;
-  return true;
-}
-
 }  // namespace
 
 // ---- paths ------------------------------------------------------------------------------------------
 
 namespace {
-
-// Anything but printable ASCII (isprint() in the "C" locale, without the call).
-inline bool invalid_char(char c) {
-  return !(static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7f);
-}
 
 void rewind_to_parent(const std::string& out, size_t& tc, size_t base) {
   if (tc <= base + 1) return;
@@ -173,7 +159,7 @@ void sanitize_append(std::string& out, size_t tc, std::string_view path) {
       out.resize(tc);
       return;
     }
-    if (invalid_char(c)) {
+    if (!is_print(c)) {
       out[tc++] = '.';
       pc++;
       continue;
@@ -817,7 +803,7 @@ void State::load_metadata(const Metadata& meta) {
             f.sock[6] = fe.l4proto;
             break;
           case FdType::kIpv6Sock:
-            if (is_ipv4_mapped_ipv6(fe.sip.data()) && is_ipv4_mapped_ipv6(fe.dip.data())) {
+            if (is_ipv4_mapped(fe.sip.data()) && is_ipv4_mapped(fe.dip.data())) {
               f.type = FdType::kIpv4Sock;
               std::memcpy(f.sock, fe.sip.data() + 12, 4);
               std::memcpy(f.sock + 4, fe.dip.data() + 12, 4);
@@ -1371,7 +1357,7 @@ void State::parse_bind_exit(const Event& ev) {
   } else if (p[0] == kAfInet6 && addr.size() >= 19) {
     uint16_t port = load_u16(p + 17);
     if (port > 0) {
-      if (is_ipv4_mapped_ipv6(p + 1)) {
+      if (is_ipv4_mapped(p + 1)) {
         f->type = FdType::kIpv4ServSock;
         std::memcpy(f->sock, p + 13, 4);
         f->put16(4, port);
@@ -1438,7 +1424,7 @@ bool apply_tuple(FdInfo* f, std::span<const uint8_t> tuple) {
     f->type = FdType::kIpv4Sock;
   } else if (p[0] == kAfInet6) {
     if (tuple.size() < 37) return false;
-    if (is_ipv4_mapped_ipv6(p + 1) && is_ipv4_mapped_ipv6(p + 19)) {
+    if (is_ipv4_mapped(p + 1) && is_ipv4_mapped(p + 19)) {
       changed = set_v4_tuple(f, load_u32(p + 13), load_u16(p + 17), load_u32(p + 31),
                              load_u16(p + 35));
       f->type = FdType::kIpv4Sock;
@@ -1474,7 +1460,7 @@ void State::parse_connect_enter(const Event& ev) {
     f->put32(4, load_u32(p + 1));
     f->put16(10, load_u16(p + 5));
   } else if (p[0] == kAfInet6 && addr.size() >= 19) {
-    if (is_ipv4_mapped_ipv6(p + 1)) {
+    if (is_ipv4_mapped(p + 1)) {
       f->type = FdType::kIpv4Sock;
       f->put32(4, load_u32(p + 13));
       f->put16(10, load_u16(p + 17));
@@ -1497,7 +1483,7 @@ void State::parse_connect_exit(const Event& ev) {
   const uint8_t* p = tuple.data();
   if (p[0] == kAfInet || p[0] == kAfInet6) {
     if (p[0] == kAfInet6 && tuple.size() >= 37 &&
-        !(is_ipv4_mapped_ipv6(p + 1) && is_ipv4_mapped_ipv6(p + 19))) {
+        !(is_ipv4_mapped(p + 1) && is_ipv4_mapped(p + 19))) {
       f->type = FdType::kIpv6Sock;
     }
     if (f->type == FdType::kIpv4Sock) {
@@ -1533,7 +1519,7 @@ void State::parse_accept_exit(const Event& ev) {
     f.type = FdType::kIpv4Sock;
     f.sock[12] = kL4Tcp;
   } else if (p[0] == kAfInet6 && tuple.size() >= 37) {
-    if (is_ipv4_mapped_ipv6(p + 1) && is_ipv4_mapped_ipv6(p + 19)) {
+    if (is_ipv4_mapped(p + 1) && is_ipv4_mapped(p + 19)) {
       set_v4_tuple(&f, load_u32(p + 13), load_u16(p + 17), load_u32(p + 31), load_u16(p + 35));
       f.type = FdType::kIpv4Sock;
       f.sock[12] = kL4Tcp;
