@@ -64,8 +64,11 @@ bool icontains(std::string_view hay, std::string_view needle_lower) {
 inline bool starts_with(std::string_view s, std::string_view p) {
   return s.size() >= p.size() && std::memcmp(s.data(), p.data(), p.size()) == 0;
 }
-bool ends_with(std::string_view s, std::string_view p) {
+inline bool ends_with(std::string_view s, std::string_view p) {
   return s.size() >= p.size() && std::memcmp(s.data() + s.size() - p.size(), p.data(), p.size()) == 0;
+}
+inline bool has_substr(std::string_view s, std::string_view p) {
+  return s.find(p) != std::string_view::npos;
 }
 
 // Numeric view of a value: ints, uints and bools.
@@ -121,7 +124,7 @@ bool mod_item(const LoadedProgram& lp, const ModDef& m, uint32_t mod, uint32_t k
   switch (m.base) {
     case Op::STR_EQ: return id != kNoStrId ? id == lp.string_id(m.items[k]) : s == c;
     case Op::STR_NE: return !(id != kNoStrId ? id == lp.string_id(m.items[k]) : s == c);
-    case Op::STR_CONTAINS: return s.find(c) != std::string_view::npos;
+    case Op::STR_CONTAINS: return has_substr(s, c);
     case Op::STR_ICONTAINS: return icontains(s, lp.matchers().lowered(m.items[k]));
     case Op::STR_STARTS: return starts_with(s, c);
     case Op::STR_ENDS: return ends_with(s, c);
@@ -136,7 +139,7 @@ bool mod_item(const LoadedProgram& lp, const ModDef& m, uint32_t mod, uint32_t k
     case Op::STR_GE: return compare_bytes(s, c) >= 0;
     case Op::BYTES_EQ: return s == c;
     case Op::BYTES_NE: return s != c;
-    case Op::BYTES_CONTAINS: return s.find(c) != std::string_view::npos;
+    case Op::BYTES_CONTAINS: return has_substr(s, c);
     case Op::BYTES_STARTS: return starts_with(s, c);
     case Op::BYTES_ENDS: return ends_with(s, c);
     default: return false;
@@ -168,7 +171,7 @@ bool eval_test(const LoadedProgram& lp, Op op, uint32_t c, const FieldValue& v) 
     case Op::STR_GT: return compare_bytes(v.s, p.strings[c]) > 0;
     case Op::STR_GE: return compare_bytes(v.s, p.strings[c]) >= 0;
     case Op::STR_IN: return m.exact(c).contains(v.s, v.id);
-    case Op::STR_CONTAINS: return v.s.find(p.strings[c]) != std::string_view::npos;
+    case Op::STR_CONTAINS: return has_substr(v.s, p.strings[c]);
     case Op::STR_ICONTAINS: return icontains(v.s, m.lowered(c));
     case Op::STR_STARTS: return starts_with(v.s, p.strings[c]);
     case Op::STR_ENDS: return ends_with(v.s, p.strings[c]);
@@ -194,7 +197,7 @@ bool eval_test(const LoadedProgram& lp, Op op, uint32_t c, const FieldValue& v) 
     }
     case Op::BYTES_EQ: return v.s == std::string_view(p.strings[c]);
     case Op::BYTES_NE: return v.s != std::string_view(p.strings[c]);
-    case Op::BYTES_CONTAINS: return v.s.find(p.strings[c]) != std::string_view::npos;
+    case Op::BYTES_CONTAINS: return has_substr(v.s, p.strings[c]);
     case Op::BYTES_STARTS: return starts_with(v.s, p.strings[c]);
     case Op::BYTES_ENDS: return ends_with(v.s, p.strings[c]);
     case Op::BYTES_IN: return m.exact(c).contains(v.s, kNoStrId);
@@ -478,7 +481,7 @@ bool Vm::test(uint32_t pc) {
       case Op::STR_LE: return compare_bytes(a->s, b->s) <= 0;
       case Op::STR_GT: return compare_bytes(a->s, b->s) > 0;
       case Op::STR_GE: return compare_bytes(a->s, b->s) >= 0;
-      case Op::STR_CONTAINS: return a->s.find(b->s) != std::string_view::npos;
+      case Op::STR_CONTAINS: return has_substr(a->s, b->s);
       case Op::STR_ICONTAINS: {
         std::string& low = cmp_scratch_;
         low.assign(b->s.data(), b->s.size());
@@ -656,33 +659,19 @@ bool Vm::exec(uint32_t pc, uint32_t depth, ListRun* lr) {
       }
       VM_TEST_END();
     }
-    VM_CASE(STR_STARTS) {
-      if (code[pc].a() & kAncestorAny) {
-        t = test(pc);
-      } else {
-        const FieldValue* v = load(code[pc].b());
-        t = v && starts_with(v->s, p_->strings[code[pc].c()]);
-      }
-      VM_TEST_END();
-    }
-    VM_CASE(STR_CONTAINS) {
-      if (code[pc].a() & kAncestorAny) {
-        t = test(pc);
-      } else {
-        const FieldValue* v = load(code[pc].b());
-        t = v && v->s.find(p_->strings[code[pc].c()]) != std::string_view::npos;
-      }
-      VM_TEST_END();
-    }
-    VM_CASE(STR_ENDS) {
-      if (code[pc].a() & kAncestorAny) {
-        t = test(pc);
-      } else {
-        const FieldValue* v = load(code[pc].b());
-        t = v && ends_with(v->s, p_->strings[code[pc].c()]);
-      }
-      VM_TEST_END();
-    }
+#define VM_STR_TEST(name, pred)                                         \
+  VM_CASE(name) {                                                       \
+    if (code[pc].a() & kAncestorAny) {                                  \
+      t = test(pc);                                                     \
+    } else {                                                            \
+      const FieldValue* v = load(code[pc].b());                         \
+      t = v && pred(v->s, p_->strings[code[pc].c()]);                   \
+    }                                                                   \
+    VM_TEST_END();                                                      \
+  }
+    VM_STR_TEST(STR_STARTS, starts_with)
+    VM_STR_TEST(STR_CONTAINS, has_substr)
+    VM_STR_TEST(STR_ENDS, ends_with)
 #define VM_GENERIC_TEST(name) \
   VM_CASE(name) {             \
     t = test(pc);             \
@@ -717,6 +706,7 @@ bool Vm::exec(uint32_t pc, uint32_t depth, ListRun* lr) {
     VM_GENERIC_TEST(LIST_ISECT)
     VM_GENERIC_TEST(CMP_SLOTS)
 #undef VM_GENERIC_TEST
+#undef VM_STR_TEST
 #if !PG_USE_COMPUTED_GOTO
     default:
       return false;
