@@ -600,9 +600,12 @@ const std::vector<std::string>& falco_operator_spellings() {
 // Falco requires a blank or '(' after and/or (LANGUAGE.md 2.1). The lexer matches the words
 // alone (see FilterLexer.g4); this finds the first one, starting before `limit`, that is not
 // followed by either. (not and the word operators carry their blank in the token.)
+static bool is_blank(char c) {
+  return c == ' ' || c == '\t' || c == '\b' || c == '\r' || c == '\n';
+}
+
 static std::optional<SyntaxError> spacing_error(antlr4::CommonTokenStream& tokens,
                                                 const std::string& src, size_t limit) {
-  auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\b' || c == '\r' || c == '\n'; };
   std::vector<antlr4::Token*> all = tokens.getTokens();
   for (size_t i = 0; i < all.size(); i++) {
     antlr4::Token* t = all[i];
@@ -610,7 +613,7 @@ static std::optional<SyntaxError> spacing_error(antlr4::CommonTokenStream& token
     size_t next = t->getStopIndex() + 1;
     char c = next < src.size() ? src[next] : '\0';
     if (t->getType() != FilterLexer::AND && t->getType() != FilterLexer::OR) continue;
-    if (next < src.size() && (blank(c) || c == '(')) continue;
+    if (next < src.size() && (is_blank(c) || c == '(')) continue;
     // Falco reads the word as a name, which cannot follow what precedes it.
     std::string prev = i > 0 ? src.substr(all[i - 1]->getStartIndex(),
                                           all[i - 1]->getStopIndex() + 1 -
@@ -631,7 +634,7 @@ static bool blanks_after_and_or(const std::vector<LexToken>& toks, const std::st
     if (t.type != FilterLexer::AND && t.type != FilterLexer::OR) continue;
     size_t next = t.stop + 1;
     char c = next < src.size() ? src[next] : '\0';
-    if (!(c == ' ' || c == '\t' || c == '\b' || c == '\r' || c == '\n' || c == '(')) return false;
+    if (!is_blank(c) && c != '(') return false;
   }
   return true;
 }
