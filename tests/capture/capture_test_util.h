@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "tests/support/paths.h"
+#include "tests/support/run.h"
 
 namespace pg::test {
 
@@ -31,32 +32,9 @@ inline bool sysdig_available() {
       GTEST_SKIP() << "sysdig is not installed; this test compares against sysdig 0.29.3"; \
   } while (0)
 
-// Quotes an argument for /bin/sh.
-inline std::string shell_quote(std::string_view s) {
-  std::string q = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      q += "'\\''";
-    } else {
-      q += c;
-    }
-  }
-  q += '\'';
-  return q;
-}
-
 // Runs a shell command with TZ=UTC and returns its standard output.
 inline std::string run_capture_stdout(const std::string& cmd, int* status = nullptr) {
-  std::string full = "TZ=UTC " + cmd + " 2>/dev/null";
-  std::FILE* p = ::popen(full.c_str(), "r");
-  std::string out;
-  if (p == nullptr) return out;
-  char buf[65536];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int st = ::pclose(p);
-  if (status) *status = st;
-  return out;
+  return shell_output("TZ=UTC " + cmd + " 2>/dev/null", status);
 }
 
 // The shared captures (sorted), or empty.

@@ -464,7 +464,9 @@ TEST_F(PeregrineLive, TracePrintsAndWritesAScapSysdigReads) {
     q = r.out.find('\n', p);
     if (q == std::string::npos) q = r.out.size();
     line = r.out.substr(p, q - p);
-    if (!line.empty()) EXPECT_EQ(line, "openat cat " + marker);
+    if (!line.empty()) {
+      EXPECT_EQ(line, "openat cat " + marker);
+    }
   }
 }
 

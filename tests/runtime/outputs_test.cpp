@@ -14,22 +14,12 @@
 #include <thread>
 
 #include "tests/support/paths.h"
+#include "tests/support/run.h"
 
 namespace pg {
 namespace {
 
 std::string peregrine() { return test::binary_dir() + "/capture/peregrine"; }
-
-std::string sh(const std::string& cmd) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return out;
-  char buf[65536];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  pclose(p);
-  return out;
-}
 
 // A tiny HTTP/1.1 server: reads each request (headers + Content-Length body), stores the
 // body, answers 200 and closes.
@@ -114,7 +104,7 @@ TEST(Outputs, HttpFileAndProgram) {
   std::string prog = test::binary_dir() + "/outputs_prog.txt";
   std::remove(file.c_str());
   std::remove(prog.c_str());
-  std::string out = sh(peregrine() + " run -r " + rules_file() + " -e " + cap +
+  std::string out = test::shell_output(peregrine() + " run -r " + rules_file() + " -e " + cap +
                        " -o http_output.url=http://127.0.0.1:" + std::to_string(sink.port()) +
                        "/alerts -o file_output.filename=" + file +
                        " -o 'program_output.program=cat >> " + prog + "' 2>&1");
@@ -138,7 +128,7 @@ TEST(Outputs, UnreachableUrlIsReportedRetriedAndNeverBlocks) {
   PG_REQUIRE_SHARED("captures");
   std::string cap = test::shared_dir() + "/captures/cat_write.scap";
   auto t0 = std::chrono::steady_clock::now();
-  std::string out = sh(peregrine() + " run -r " + rules_file() + " -e " + cap +
+  std::string out = test::shell_output(peregrine() + " run -r " + rules_file() + " -e " + cap +
                        " -o http_output.url=http://127.0.0.1:1/ 2>&1");
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   // stdout still gets every alert; the failure is reported with retries; the run completes.

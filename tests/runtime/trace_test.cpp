@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "tests/capture/capture_test_util.h"
 #include "tests/support/paths.h"
 #include "tests/support/run.h"
 
@@ -17,38 +18,6 @@ namespace pg {
 namespace {
 
 std::string peregrine() { return test::binary_dir() + "/capture/peregrine"; }
-
-bool have_sysdig() { return std::system("command -v sysdig >/dev/null 2>&1") == 0; }
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) {
-    if (c == '\'') q += "'\\''";
-    else q += c;
-  }
-  return q + "'";
-}
-
-std::string sh(const std::string& cmd) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return out;
-  char buf[65536];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  pclose(p);
-  return out;
-}
-
-std::vector<std::string> captures() {
-  std::vector<std::string> v;
-  std::string dir = test::shared_dir() + "/captures";
-  if (!std::filesystem::exists(dir)) return v;
-  for (const auto& e : std::filesystem::directory_iterator(dir))
-    if (e.path().extension() == ".scap") v.push_back(e.path().string());
-  std::sort(v.begin(), v.end());
-  return v;
-}
 
 std::vector<std::string> lines_of(const std::string& path) {
   std::vector<std::string> v;
@@ -62,7 +31,8 @@ std::vector<std::string> lines_of(const std::string& path) {
 #define REQUIRE_ORACLE()                                                             \
   do {                                                                               \
     PG_REQUIRE_SHARED("captures");                                                   \
-    if (!have_sysdig()) GTEST_SKIP() << "sysdig is not installed (scripts/setup.sh installs it)"; \
+    if (!test::sysdig_available())                                                   \
+      GTEST_SKIP() << "sysdig is not installed (scripts/setup.sh installs it)";     \
   } while (0)
 
 TEST(Trace, FiltersMatchSysdig) {
@@ -77,11 +47,13 @@ TEST(Trace, FiltersMatchSysdig) {
   }
   std::set<std::pair<std::string, std::string>> seen;
   size_t compared = 0, nonempty = 0;
-  for (const std::string& cap : captures()) {
+  for (const std::string& cap : test::shared_captures()) {
     std::string name = std::filesystem::path(cap).filename().string();
     for (const std::string& f : filters) {
-      std::string ours = sh(peregrine() + " trace -r " + cap + " -p '*%evt.num' " + quote(f) + " 2>&1");
-      std::string theirs = sh("sysdig -r " + cap + " -p '*%evt.num' " + quote(f) + " 2>&1");
+      std::string ours = test::shell_output(peregrine() + " trace -r " + cap + " -p '*%evt.num' " +
+                                            test::shell_quote(f) + " 2>&1");
+      std::string theirs = test::shell_output("sysdig -r " + cap + " -p '*%evt.num' " +
+                                              test::shell_quote(f) + " 2>&1");
       compared++;
       nonempty += !theirs.empty();
       if (ours == theirs) continue;
@@ -99,11 +71,13 @@ TEST(Trace, FiltersMatchSysdig) {
 
 TEST(Trace, JsonOutputMatchesSysdig) {
   REQUIRE_ORACLE();
-  for (const std::string& cap : captures()) {
-    EXPECT_EQ(sh(peregrine() + " trace -r " + cap + " -j"), sh("sysdig -r " + cap + " -j")) << cap;
+  for (const std::string& cap : test::shared_captures()) {
+    EXPECT_EQ(test::shell_output(peregrine() + " trace -r " + cap + " -j"),
+              test::shell_output("sysdig -r " + cap + " -j"))
+        << cap;
     std::string fmt = " -p '%proc.name %fd.num %evt.type %fd.name %user.uid' ";
-    EXPECT_EQ(sh(peregrine() + " trace -r " + cap + " -j" + fmt),
-              sh("sysdig -r " + cap + " -j" + fmt))
+    EXPECT_EQ(test::shell_output(peregrine() + " trace -r " + cap + " -j" + fmt),
+              test::shell_output("sysdig -r " + cap + " -j" + fmt))
         << cap;
   }
 }
@@ -112,14 +86,17 @@ TEST(Trace, WrittenCaptureReadsBackInSysdig) {
   REQUIRE_ORACLE();
   std::string tmp = test::binary_dir() + "/trace_rt.scap";
   const std::string fmt = " -p '*%evt.num %evt.type %evt.dir %proc.name %proc.cmdline %fd.name %evt.info' ";
-  for (const std::string& cap : captures()) {
+  for (const std::string& cap : test::shared_captures()) {
     // curl_google has an IL v1 block that sysdig itself cannot rewrite (CAPTURE.md trap 8);
     // our writer is not sysdig's, so every capture is checked.
     std::remove(tmp.c_str());
-    sh(peregrine() + " trace -r " + cap + " -w " + tmp);
+    test::shell_output(peregrine() + " trace -r " + cap + " -w " + tmp);
     ASSERT_TRUE(std::filesystem::exists(tmp)) << cap;
-    EXPECT_EQ(sh("sysdig -r " + tmp + fmt), sh("sysdig -r " + cap + fmt)) << cap;
-    EXPECT_EQ(sh("sysdig -r " + tmp), sh("sysdig -r " + cap)) << cap;
+    EXPECT_EQ(test::shell_output("sysdig -r " + tmp + fmt),
+              test::shell_output("sysdig -r " + cap + fmt))
+        << cap;
+    EXPECT_EQ(test::shell_output("sysdig -r " + tmp), test::shell_output("sysdig -r " + cap))
+        << cap;
   }
   std::remove(tmp.c_str());
 }
@@ -136,12 +113,14 @@ TEST(Run, FalcoTextAndJsonAlerts) {
   tags: [filesystem, b_tag, a_tag]
 )YAML";
   std::string cap = test::shared_dir() + "/captures/cat_write.scap";
-  std::string text = sh("TZ=UTC " + peregrine() + " run -r " + rules + " -e " + cap + " 2>/dev/null");
+  std::string text = test::shell_output("TZ=UTC " + peregrine() + " run -r " + rules + " -e " +
+                                        cap + " 2>/dev/null");
   EXPECT_EQ(text,
             "16:17:57.882054739: Warning cat opened /dev/null (command=cat /dev/null pid=20072) "
             "container_id=host container_name=host\n");
   std::string json =
-      sh("FALCO_HOSTNAME=h " + peregrine() + " run --json -r " + rules + " -e " + cap + " 2>/dev/null");
+      test::shell_output("FALCO_HOSTNAME=h " + peregrine() + " run --json -r " + rules +
+                         " -e " + cap + " 2>/dev/null");
   EXPECT_EQ(json,
             "{\"hostname\":\"h\",\"output\":\"16:17:57.882054739: Warning cat opened /dev/null "
             "(command=cat /dev/null pid=20072) container_id=host container_name=host\","
@@ -151,7 +130,8 @@ TEST(Run, FalcoTextAndJsonAlerts) {
             "\"source\":\"syscall\",\"tags\":[\"a_tag\",\"b_tag\",\"filesystem\"],"
             "\"time\":\"2016-08-04T16:17:57.882054739Z\"}\n");
   // The summary on stderr.
-  std::string summary = sh(peregrine() + " run -r " + rules + " -e " + cap + " 2>&1 >/dev/null");
+  std::string summary =
+      test::shell_output(peregrine() + " run -r " + rules + " -e " + cap + " 2>&1 >/dev/null");
   EXPECT_NE(summary.find("events=345 drops=0 alerts=1"), std::string::npos) << summary;
   EXPECT_NE(summary.find("cat opens: 1"), std::string::npos) << summary;
 }
@@ -173,7 +153,8 @@ TEST(Run, PriorityThresholdAndRuleMatching) {
 )YAML";
   std::string cap = test::shared_dir() + "/captures/cat_write.scap";
   auto count = [&](const std::string& extra) {
-    std::string out = sh(peregrine() + " run -r " + rules + " -e " + cap + " " + extra + " 2>/dev/null");
+    std::string out = test::shell_output(peregrine() + " run -r " + rules + " -e " + cap + " " +
+                                         extra + " 2>/dev/null");
     return std::count(out.begin(), out.end(), '\n');
   };
   long first = count("");

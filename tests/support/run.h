@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tests/support/paths.h"
@@ -22,7 +23,7 @@ struct RunResult {
 };
 
 // Quotes one argument for /bin/sh.
-inline std::string shell_quote(const std::string& s) {
+inline std::string shell_quote(std::string_view s) {
   std::string q = "'";
   for (char c : s) {
     if (c == '\'') q += "'\\''";
@@ -62,6 +63,21 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// Runs a /bin/sh command line and returns its standard output; `status` (if given) gets the
+// raw wait status, or -1 when the command could not be started.
+inline std::string shell_output(const std::string& cmd, int* status = nullptr) {
+  std::string out;
+  if (status) *status = -1;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return out;
+  char buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int st = pclose(p);
+  if (status) *status = st;
+  return out;
+}
+
 // Runs argv (argv[0] is the program) with stdin from /dev/null; returns status and output.
 inline RunResult run(const std::vector<std::string>& argv) {
   TempDir tmp;
@@ -70,12 +86,9 @@ inline RunResult run(const std::vector<std::string>& argv) {
   for (const std::string& a : argv) cmd += shell_quote(a) + " ";
   cmd += "</dev/null 2>" + shell_quote(err_path);
   RunResult r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[65536];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int st = pclose(p);
+  int st = -1;
+  r.out = shell_output(cmd, &st);
+  if (st == -1) return r;
   r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
   r.err = read_text(err_path);
   return r;
