@@ -67,6 +67,15 @@ int usage(const std::string& msg = "") {
   return 2;
 }
 
+// The value after option argv[i] (advancing i); a missing value is a usage error (exit 2).
+std::string option_value(int argc, char** argv, int& i, const char* what) {
+  if (i + 1 >= argc) {
+    usage(std::string(what) + " needs a value");
+    std::exit(2);
+  }
+  return argv[++i];
+}
+
 bool parse_bool(const std::string& v, bool& out) {
   if (v == "true" || v == "1" || v == "yes") out = true;
   else if (v == "false" || v == "0" || v == "no") out = false;
@@ -185,13 +194,7 @@ int cmd_run(int argc, char** argv) {
   size_t ring_bytes = 0;       // -o syscall_buf_size_bytes (live); 0: the default (8 MiB)
   for (int i = 0; i < argc; i++) {
     std::string a = argv[i];
-    auto need = [&](const char* what) -> std::string {
-      if (i + 1 >= argc) {
-        usage(std::string(what) + " needs a value");
-        std::exit(2);
-      }
-      return argv[++i];
-    };
+    auto need = [&](const char* what) { return option_value(argc, argv, i, what); };
     if (a == "-r") {
       rules.push_back(need("-r"));
     } else if (a == "-e") {
@@ -468,13 +471,7 @@ int cmd_trace(int argc, char** argv) {
   std::string filter;
   for (int i = 0; i < argc; i++) {
     std::string a = argv[i];
-    auto need = [&](const char* what) -> std::string {
-      if (i + 1 >= argc) {
-        usage(std::string(what) + " needs a value");
-        std::exit(2);
-      }
-      return argv[++i];
-    };
+    auto need = [&](const char* what) { return option_value(argc, argv, i, what); };
     if (a == "-r") file = need("-r");
     else if (a == "-w") out_path = need("-w");
     else if (a == "-p") fmt = need("-p");

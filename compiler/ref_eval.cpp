@@ -253,22 +253,8 @@ bool str_op(Op op, const std::string& s, const std::string& c) {
   }
 }
 
-bool num_op(Op op, const RVal& v, const Const& k) {
-  if (v.kind == FieldValue::Kind::kInt) {
-    int64_t a = v.i, b = k.kind == Const::Kind::kSigned ? k.s : static_cast<int64_t>(k.u);
-    if (k.kind == Const::Kind::kBool) b = k.b;
-    switch (op) {
-      case Op::kEq: case Op::kIn: case Op::kIntersects: return a == b;
-      case Op::kNeq: return a != b;
-      case Op::kLt: return a < b;
-      case Op::kLe: return a <= b;
-      case Op::kGt: return a > b;
-      case Op::kGe: return a >= b;
-      default: return false;
-    }
-  }
-  uint64_t a = v.u, b = k.kind == Const::Kind::kSigned ? static_cast<uint64_t>(k.s) : k.u;
-  if (k.kind == Const::Kind::kBool) b = k.b;
+template <class T>
+bool compare(Op op, T a, T b) {
   switch (op) {
     case Op::kEq: case Op::kIn: case Op::kIntersects: return a == b;
     case Op::kNeq: return a != b;
@@ -278,6 +264,17 @@ bool num_op(Op op, const RVal& v, const Const& k) {
     case Op::kGe: return a >= b;
     default: return false;
   }
+}
+
+bool num_op(Op op, const RVal& v, const Const& k) {
+  if (v.kind == FieldValue::Kind::kInt) {
+    int64_t b = k.kind == Const::Kind::kSigned ? k.s : static_cast<int64_t>(k.u);
+    if (k.kind == Const::Kind::kBool) b = k.b;
+    return compare<int64_t>(op, v.i, b);
+  }
+  uint64_t b = k.kind == Const::Kind::kSigned ? static_cast<uint64_t>(k.s) : k.u;
+  if (k.kind == Const::Kind::kBool) b = k.b;
+  return compare<uint64_t>(op, v.u, b);
 }
 
 bool ip_op(Op op, const RVal& v, const Const& k) {
