@@ -649,20 +649,12 @@ bool FieldExtractor::extract_thread(FieldId field, const FieldArgs& args, FieldV
         return true;
       }
       // proc.args[N]: the Nth argument (1-based, argv[0] excluded).
-      std::string_view raw = t->args_raw;
       int64_t k = 1;
-      size_t off = 0;
-      while (off < raw.size()) {
-        size_t end = raw.find('\0', off);
-        if (end == std::string_view::npos) end = raw.size();
-        if (k == args.index) {
-          out = str_value(raw.substr(off, end - off));
-          return true;
-        }
-        ++k;
-        off = end + 1;
-      }
-      return false;
+      return for_each_nul_item(t->args_raw, [&](std::string_view item) {
+        if (k++ != args.index) return false;
+        out = str_value(item);
+        return true;
+      });
     }
     case FieldId::PROC_ENV: {
       ThreadInfo* m = st_.main_thread(t);
@@ -671,20 +663,13 @@ bool FieldExtractor::extract_thread(FieldId field, const FieldArgs& args, FieldV
         out = str_value(m->env);
         return true;
       }
-      std::string_view raw = m->env_raw;
-      size_t off = 0;
-      while (off < raw.size()) {
-        size_t end = raw.find('\0', off);
-        if (end == std::string_view::npos) end = raw.size();
-        std::string_view item = raw.substr(off, end - off);
-        if (item.size() > args.key.size() && item.substr(0, args.key.size()) == args.key &&
-            item[args.key.size()] == '=') {
-          out = str_value(item.substr(args.key.size() + 1));
-          return true;
-        }
-        off = end + 1;
-      }
-      return false;
+      return for_each_nul_item(m->env_raw, [&](std::string_view item) {
+        if (!(item.size() > args.key.size() && item.substr(0, args.key.size()) == args.key &&
+              item[args.key.size()] == '='))
+          return false;
+        out = str_value(item.substr(args.key.size() + 1));
+        return true;
+      });
     }
     case FieldId::PROC_CMDLINE: out = str_value(t->cmdline); return true;
     case FieldId::PROC_EXELINE: {
@@ -867,33 +852,21 @@ bool FieldExtractor::extract_thread(FieldId field, const FieldArgs& args, FieldV
     case FieldId::THREAD_CGROUPS: {
       if (t->cgroups.empty()) return false;
       std::string& s = scratch();
-      std::string_view raw = t->cgroups;
-      size_t off = 0;
-      while (off < raw.size()) {
-        size_t end = raw.find('\0', off);
-        if (end == std::string_view::npos) end = raw.size();
+      for_each_nul_item(t->cgroups, [&](std::string_view item) {
         if (!s.empty()) s += ' ';
-        s.append(raw.substr(off, end - off));
-        off = end + 1;
-      }
+        s.append(item);
+        return false;
+      });
       out = str_value(s);
       return true;
     }
     case FieldId::THREAD_CGROUP: {
-      std::string_view raw = t->cgroups;
-      size_t off = 0;
-      while (off < raw.size()) {
-        size_t end = raw.find('\0', off);
-        if (end == std::string_view::npos) end = raw.size();
-        std::string_view item = raw.substr(off, end - off);
+      return for_each_nul_item(t->cgroups, [&](std::string_view item) {
         size_t eq = item.find('=');
-        if (eq != std::string_view::npos && item.substr(0, eq) == args.key) {
-          out = str_value(item.substr(eq + 1));
-          return true;
-        }
-        off = end + 1;
-      }
-      return false;
+        if (eq == std::string_view::npos || item.substr(0, eq) != args.key) return false;
+        out = str_value(item.substr(eq + 1));
+        return true;
+      });
     }
     case FieldId::THREAD_VTID:
       if (t->vtid == -1) return false;

@@ -248,16 +248,11 @@ bool match_container(std::string_view path, std::string& id) {
 
 std::string container_id_from_cgroups(std::string_view cgroups) {
   std::string id;
-  size_t pos = 0;
-  while (pos < cgroups.size()) {
-    size_t end = cgroups.find('\0', pos);
-    if (end == std::string_view::npos) end = cgroups.size();
-    std::string_view entry = cgroups.substr(pos, end - pos);
+  bool found = for_each_nul_item(cgroups, [&](std::string_view entry) {
     size_t eq = entry.find('=');
-    if (eq != std::string_view::npos && match_container(entry.substr(eq + 1), id)) return id;
-    pos = end + 1;
-  }
-  return {};
+    return eq != std::string_view::npos && match_container(entry.substr(eq + 1), id);
+  });
+  return found ? id : std::string();
 }
 
 // ---- FdInfo / FdTable -------------------------------------------------------------------------
@@ -598,18 +593,15 @@ void State::set_exepath(ThreadInfo* t, std::string_view v) {
 
 namespace {
 
-// sinsp set_args/set_env: split at NULs (a trailing NUL ends the last item), join with ' '.
+// sinsp set_args: the items joined with ' '; returns their number.
 uint32_t join_nul_list(std::string_view raw, std::string& joined) {
   joined.clear();
   uint32_t n = 0;
-  size_t off = 0;
-  while (off < raw.size()) {
-    size_t end = raw.find('\0', off);
-    if (end == std::string_view::npos) end = raw.size();
+  for_each_nul_item(raw, [&](std::string_view item) {
     if (n++ != 0) joined += ' ';
-    joined.append(raw.substr(off, end - off));
-    off = end + 1;
-  }
+    joined.append(item);
+    return false;
+  });
   return n;
 }
 

@@ -353,6 +353,20 @@ class State {
 // dropping a trailing '/'.
 std::string concatenate_paths(std::string_view dir, std::string_view path);
 
+// NUL-separated lists (args, env, cgroups as "controller=path"): calls f(item) for each item
+// (a missing final NUL ends the last one); stops and returns true as soon as f returns true.
+template <class F>
+bool for_each_nul_item(std::string_view raw, F&& f) {
+  size_t off = 0;
+  while (off < raw.size()) {
+    size_t end = raw.find('\0', off);
+    if (end == std::string_view::npos) end = raw.size();
+    if (f(raw.substr(off, end - off))) return true;
+    off = end + 1;
+  }
+  return false;
+}
+
 // The 12-character container id found in a NUL-separated cgroups list, or empty.
 std::string container_id_from_cgroups(std::string_view cgroups);
 
