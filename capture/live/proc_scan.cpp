@@ -109,6 +109,13 @@ void for_each_line(std::string_view text, F&& f) {
   }
 }
 
+// Calls f(line) for every line of a /proc/net table after its header line.
+template <class F>
+void for_each_row(std::string_view text, F&& f) {
+  size_t nl = text.find('\n');
+  if (nl != std::string_view::npos) for_each_line(text.substr(nl + 1), f);
+}
+
 // The fields of /proc/<pid>/status a thread entry needs.
 struct Status {
   int64_t tgid = -1, ppid = -1;
@@ -231,12 +238,7 @@ using SocketTable = std::unordered_map<uint64_t, FdEntry>;
 
 void parse_inet(const std::string& path, bool v6, uint8_t l4, SocketTable& t, std::string& buf) {
   if (!read_file(path, buf, 64u << 20)) return;
-  bool first = true;
-  for_each_line(buf, [&](std::string_view line) {
-    if (first) {
-      first = false;
-      return;
-    }
+  for_each_row(buf, [&](std::string_view line) {
     auto f = fields(line);
     if (f.size() < 10) return;
     auto split = [](std::string_view s, std::string_view& addr, uint16_t& port) {
@@ -271,12 +273,7 @@ void parse_inet(const std::string& path, bool v6, uint8_t l4, SocketTable& t, st
 
 void parse_unix(const std::string& path, SocketTable& t, std::string& buf) {
   if (!read_file(path, buf, 64u << 20)) return;
-  bool first = true;
-  for_each_line(buf, [&](std::string_view line) {
-    if (first) {
-      first = false;
-      return;
-    }
+  for_each_row(buf, [&](std::string_view line) {
     auto f = fields(line);
     if (f.size() < 7) return;
     FdEntry e;
@@ -292,12 +289,7 @@ void parse_unix(const std::string& path, SocketTable& t, std::string& buf) {
 
 void parse_netlink(const std::string& path, SocketTable& t, std::string& buf) {
   if (!read_file(path, buf, 16u << 20)) return;
-  bool first = true;
-  for_each_line(buf, [&](std::string_view line) {
-    if (first) {
-      first = false;
-      return;
-    }
+  for_each_row(buf, [&](std::string_view line) {
     auto f = fields(line);
     if (f.size() < 10) return;
     FdEntry e;
