@@ -242,21 +242,6 @@ class Harness {
   bool first_ = true;
 };
 
-// Starts a program with stdout/stderr on /dev/null; returns its pid.
-pid_t spawn(const std::vector<std::string>& argv) {
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-  pid_t pid = -1;
-  int rc = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  return rc == 0 ? pid : -1;
-}
-
 int wait_exit(pid_t pid) {
   int st = 0;
   ::waitpid(pid, &st, 0);
@@ -297,7 +282,7 @@ std::string LiveCapture::error_;
 std::string pid_str(pid_t p) { return std::to_string(p); }
 
 TEST_F(LiveCapture, CatOpensEtcHostname) {
-  pid_t pid = spawn({"/bin/cat", "/etc/hostname"});
+  pid_t pid = test::spawn_quiet({"/bin/cat", "/etc/hostname"});
   ASSERT_GT(pid, 0);
   bool exec_seen = false;
   bool open_seen = h_->wait_for([&](const Line& l) {
@@ -315,7 +300,7 @@ TEST_F(LiveCapture, CatOpensEtcHostname) {
 }
 
 TEST_F(LiveCapture, LsOpensTheRootDirectory) {
-  pid_t pid = spawn({"/bin/ls", "/"});
+  pid_t pid = test::spawn_quiet({"/bin/ls", "/"});
   ASSERT_GT(pid, 0);
   bool seen = h_->wait_for([&](const Line& l) {
     return l[kPid] == pid_str(pid) && l[kName] == "ls" && l[kDir] == "<" &&
@@ -328,7 +313,7 @@ TEST_F(LiveCapture, LsOpensTheRootDirectory) {
 TEST_F(LiveCapture, ShellSpawnedByANonShellParent) {
   const std::string me = self_comm(::getpid());
   const std::string grandparent = self_comm(::getppid());
-  pid_t pid = spawn({"/bin/sh", "-c", "cat /etc/hostname; exit 0"});
+  pid_t pid = test::spawn_quiet({"/bin/sh", "-c", "cat /etc/hostname; exit 0"});
   ASSERT_GT(pid, 0);
   Line sh_line, cat_line;
   bool sh_seen = false;
@@ -372,7 +357,7 @@ TEST_F(LiveCapture, TcpConnectToALoopbackListener) {
       "', Proto => 'tcp') or die;";
   pid_t pid;
   if (perl) {
-    pid = spawn({"/usr/bin/perl", "-e", script});
+    pid = test::spawn_quiet({"/usr/bin/perl", "-e", script});
   } else {
     pid = ::fork();
     if (pid == 0) {
@@ -435,7 +420,7 @@ TEST_F(LiveCapture, UdpSendtoOnLoopback) {
       port + ", inet_aton('127.0.0.1'))) or die;";
   pid_t pid;
   if (perl) {
-    pid = spawn({"/usr/bin/perl", "-e", script});
+    pid = test::spawn_quiet({"/usr/bin/perl", "-e", script});
   } else {
     pid = ::fork();
     if (pid == 0) {
@@ -687,7 +672,7 @@ TEST_F(LiveCapture, ScapWrittenLiveReadsTheSameInSysdig) {
   bool write_ok = true;
   h_->set_tap([&](const capture::Event& ev) { write_ok = write_ok && w.write_event(ev); });
   const size_t first_line = h_->lines().size();
-  pid_t pid = spawn({"/bin/cat", "/etc/hostname"});
+  pid_t pid = test::spawn_quiet({"/bin/cat", "/etc/hostname"});
   ASSERT_GT(pid, 0);
   bool seen = h_->wait_for(
       [&](const Line& l) { return l[kPid] == pid_str(pid) && l[kType] == "procexit"; });

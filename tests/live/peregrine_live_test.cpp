@@ -54,17 +54,8 @@ bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds tim
 
 // Runs argv to completion with its output discarded; returns the wait status.
 int run_quiet(const std::vector<std::string>& argv) {
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-  pid_t pid = -1;
-  int rc = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) return -1;
+  pid_t pid = test::spawn_quiet(argv);
+  if (pid < 0) return -1;
   int st = 0;
   ::waitpid(pid, &st, 0);
   return st;

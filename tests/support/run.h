@@ -2,6 +2,8 @@
 // stderr; a per-test temporary directory that is removed afterwards.
 #pragma once
 
+#include <fcntl.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -76,6 +78,22 @@ inline std::string shell_output(const std::string& cmd, int* status = nullptr) {
   int st = pclose(p);
   if (status) *status = st;
   return out;
+}
+
+// Starts argv (argv[0] is looked up in PATH) with stdout and stderr on /dev/null; returns its
+// pid, or -1 when it could not be started. The caller waits for it.
+inline pid_t spawn_quiet(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid = -1;
+  int rc = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  return rc == 0 ? pid : -1;
 }
 
 // Runs argv (argv[0] is the program) with stdin from /dev/null; returns status and output.
