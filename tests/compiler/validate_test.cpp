@@ -51,17 +51,9 @@ TEST_P(OfficialValidate, CleanWithFalcosKeyOrder) {
 
 INSTANTIATE_TEST_SUITE_P(
     Validate, OfficialValidate,
-    ::testing::Values(std::vector<std::string>{"falco_rules.yaml"},
-                      std::vector<std::string>{"falco-incubating_rules.yaml"},
-                      std::vector<std::string>{"falco-sandbox_rules.yaml"},
-                      std::vector<std::string>{"falco_rules.yaml", "falco-incubating_rules.yaml",
-                                               "falco-sandbox_rules.yaml"}),
+    ::testing::ValuesIn(test::official_file_sets()),
     [](const ::testing::TestParamInfo<std::vector<std::string>>& info) {
-      if (info.param.size() > 1) return std::string("all_three_in_order");
-      std::string n;
-      for (char c : info.param[0].substr(0, info.param[0].find('.')))
-        n.push_back(std::isalnum(static_cast<unsigned char>(c)) ? c : '_');
-      return n;
+      return test::official_set_name(info.param, "all_three_in_order");
     });
 
 // The official files through the library: counts from LANGUAGE.md 1.7.

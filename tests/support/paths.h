@@ -2,9 +2,11 @@
 // rules and real captures), which may be absent; tests that need it skip with a reason.
 #pragma once
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace pg::test {
 
@@ -39,6 +41,24 @@ inline std::string read_text(const std::string& path) {
   while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
   std::fclose(f);
   return s;
+}
+
+// Parameters of the suites that run on the official rules files: each file alone, then all
+// three in Falco's order.
+inline std::vector<std::vector<std::string>> official_file_sets() {
+  return {{"falco_rules.yaml"},
+          {"falco-incubating_rules.yaml"},
+          {"falco-sandbox_rules.yaml"},
+          {"falco_rules.yaml", "falco-incubating_rules.yaml", "falco-sandbox_rules.yaml"}};
+}
+
+// A test name for one of official_file_sets(): the file's stem, or `all` for the three.
+inline std::string official_set_name(const std::vector<std::string>& files, const char* all) {
+  if (files.size() > 1) return all;
+  std::string n;
+  for (char c : files[0].substr(0, files[0].find('.')))
+    n.push_back(std::isalnum(static_cast<unsigned char>(c)) ? c : '_');
+  return n;
 }
 
 }  // namespace pg::test
