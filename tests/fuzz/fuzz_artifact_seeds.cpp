@@ -16,25 +16,15 @@
 
 #include "compiler/compiler.h"
 #include "rules/default_rules.h"
+#include "tests/fuzz/seed_name.h"
 #include "vm/program.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string hash_name(const std::string& s) {
-  uint64_t h = 1469598103934665603ull;  // FNV-1a 64
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
-}
-
 void write(const fs::path& dir, const std::string& bytes) {
-  std::ofstream(dir / hash_name(bytes), std::ios::binary) << bytes;
+  std::ofstream(dir / pg::fuzz::seed_name(bytes), std::ios::binary) << bytes;
 }
 
 size_t header_size(const std::string& artifact) {

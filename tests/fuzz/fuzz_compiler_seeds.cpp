@@ -22,21 +22,11 @@
 #include "compiler/source.h"
 #include "compiler/validate.h"
 #include "compiler/yaml.h"
+#include "tests/fuzz/seed_name.h"
 
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string hash_name(std::string_view s) {
-  uint64_t h = 1469598103934665603ull;  // FNV-1a 64
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
-}
 
 class SeedDir {
  public:
@@ -46,7 +36,7 @@ class SeedDir {
   }
   void add(std::string_view content, std::string_view prefix) {
     if (content.empty() || !seen_.insert(std::string(content)).second) return;
-    std::ofstream out(dir_ / (std::string(prefix) + "-" + hash_name(content) + ext_),
+    std::ofstream out(dir_ / (std::string(prefix) + "-" + pg::fuzz::seed_name(content) + ext_),
                       std::ios::binary);
     out.write(content.data(), static_cast<std::streamsize>(content.size()));
   }
