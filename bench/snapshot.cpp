@@ -21,6 +21,7 @@ bool is_interned_field(FieldId f) {
     case FieldId::PROC_NAME: case FieldId::PROC_PNAME: case FieldId::PROC_ANAME:
     case FieldId::PROC_EXE: case FieldId::PROC_PEXE: case FieldId::PROC_AEXE:
     case FieldId::PROC_EXEPATH: case FieldId::PROC_PEXEPATH: case FieldId::PROC_AEXEPATH:
+    case FieldId::FD_L4PROTO:  // capture/fields.cpp interns its few values too
       return true;
     default:
       return false;

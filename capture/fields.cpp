@@ -1196,13 +1196,17 @@ bool FieldExtractor::extract_fd(FieldId field, FieldValue& out) {
     }
     case FieldId::FD_L4PROTO: {
       if (f == nullptr) return false;
+      int k;
       switch (f->l4proto()) {
-        case kL4Tcp: out = str_value("tcp"); break;
-        case kL4Udp: out = str_value("udp"); break;
-        case kL4Icmp: out = str_value("icmp"); break;
-        case kL4Raw: out = str_value("raw"); break;
-        default: out = str_value("<NA>"); break;
+        case kL4Tcp: k = 0; break;
+        case kL4Udp: k = 1; break;
+        case kL4Icmp: k = 2; break;
+        case kL4Raw: k = 3; break;
+        default: k = 4; break;
       }
+      InternedStr& name = l4_names_[k];
+      st_.refresh(name);
+      out = str_value(name.s, name.id);
       return true;
     }
     case FieldId::FD_SOCKFAMILY:

@@ -79,6 +79,9 @@ class FieldExtractor : public EventView {
   std::vector<std::unique_ptr<std::vector<std::string_view>>> lists_;
   size_t lists_used_ = 0;
   std::string val_, res_;  // param_as_str buffers
+  // fd.l4proto's values (tcp, udp, icmp, raw, <NA>) with their interned ids, so `=` and `in`
+  // against them compare ids as for process names.
+  InternedStr l4_names_[5] = {{"tcp"}, {"udp"}, {"icmp"}, {"raw"}, {"<NA>"}};
 };
 
 }  // namespace pg::capture

@@ -19,14 +19,10 @@
 namespace pg::vm {
 namespace {
 
-// Equality of byte strings, without a library call for the short strings rules compare.
-PG_ALWAYS_INLINE bool bytes_equal(std::string_view a, std::string_view b) {
-  size_t n = a.size();
-  if (n != b.size()) return false;
-  const char* x = a.data();
-  const char* y = b.data();
+// Equality of n bytes, without a library call for the short strings rules compare: two
+// overlapping loads cover 1-3, 4-8 and 9-16 bytes; longer strings go to memcmp.
+PG_ALWAYS_INLINE bool mem_equal(const char* x, const char* y, size_t n) {
   if (n >= 8) {
-    // Overlapping 8-byte words: first and last, then the middle for long strings.
     uint64_t p, q;
     std::memcpy(&p, x + n - 8, 8);
     std::memcpy(&q, y + n - 8, 8);
@@ -34,9 +30,21 @@ PG_ALWAYS_INLINE bool bytes_equal(std::string_view a, std::string_view b) {
     return n <= 16 ? (std::memcpy(&p, x, 8), std::memcpy(&q, y, 8), p == q)
                    : std::memcmp(x, y, n - 8) == 0;
   }
-  for (size_t i = 0; i < n; i++)
-    if (x[i] != y[i]) return false;
-  return true;
+  if (n >= 4) {
+    uint32_t p, q, r, t;
+    std::memcpy(&p, x, 4);
+    std::memcpy(&q, y, 4);
+    std::memcpy(&r, x + n - 4, 4);
+    std::memcpy(&t, y + n - 4, 4);
+    return ((p ^ q) | (r ^ t)) == 0;
+  }
+  if (n == 0) return true;
+  // 1-3 bytes: first, middle and last cover them all.
+  return x[0] == y[0] && x[n / 2] == y[n / 2] && x[n - 1] == y[n - 1];
+}
+
+PG_ALWAYS_INLINE bool bytes_equal(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && mem_equal(a.data(), b.data(), a.size());
 }
 
 // Byte order comparison of strings (strcmp semantics on the common prefix, then length).
@@ -62,10 +70,10 @@ bool icontains(std::string_view hay, std::string_view needle_lower) {
 }
 
 inline bool starts_with(std::string_view s, std::string_view p) {
-  return s.size() >= p.size() && std::memcmp(s.data(), p.data(), p.size()) == 0;
+  return s.size() >= p.size() && mem_equal(s.data(), p.data(), p.size());
 }
 inline bool ends_with(std::string_view s, std::string_view p) {
-  return s.size() >= p.size() && std::memcmp(s.data() + s.size() - p.size(), p.data(), p.size()) == 0;
+  return s.size() >= p.size() && mem_equal(s.data() + s.size() - p.size(), p.data(), p.size());
 }
 inline bool has_substr(std::string_view s, std::string_view p) {
   return s.find(p) != std::string_view::npos;
@@ -262,36 +270,30 @@ void Vm::set_enabled(uint32_t rule, bool enabled) {
 }
 
 void Vm::rebuild_candidates() {
-  candidates_.resize(p_->by_event.size());
-  for (size_t c = 0; c < p_->by_event.size(); c++) {
-    std::vector<Candidate>& v = candidates_[c];
-    v.clear();
+  ncodes_ = static_cast<uint32_t>(p_->by_event.size());
+  cands_.clear();
+  cand_begin_.assign(ncodes_ + 1, 0);
+  for (uint32_t c = 0; c < ncodes_; c++) {
+    cand_begin_[c] = static_cast<uint32_t>(cands_.size());
     for (uint32_t r : p_->by_event[c])
-      if (active_[r]) v.push_back(Candidate{r, p_->rules[r].entry});
+      if (active_[r]) cands_.push_back(Candidate{r, p_->rules[r].entry});
   }
+  cand_begin_[ncodes_] = static_cast<uint32_t>(cands_.size());
 }
 
-void Vm::begin_event(EventView& ev) {
-  ev_ = &ev;
-  code_ = ev.index_code();
-  if (PG_UNLIKELY(++gen_ == 0)) {
-    // Stamps wrapped around: clear them once every 2^32 events.
-    for (SlotState& st : slots_) st.gen = 0;
-    std::fill(macro_gen_.begin(), macro_gen_.end(), 0);
-    gen_ = 1;
-  }
+void Vm::wrap_generation() {
+  // Stamps wrapped around: clear them once every 2^32 events.
+  for (SlotState& st : slots_) st.gen = 0;
+  std::fill(macro_gen_.begin(), macro_gen_.end(), 0);
+  gen_ = 1;
 }
 
-PG_NOINLINE const FieldValue* Vm::load_slow(uint32_t slot) {
+PG_NOINLINE const FieldValue* Vm::load_xform(uint32_t slot) {
   SlotState& st = slots_[slot];
   st.gen = gen_;
-  if (PG_UNLIKELY(st.xform)) {
-    const FieldValue* r = compute_xform(slot);
-    st.present = r != nullptr;
-    return r;
-  }
-  st.present = ev_->extract(st.field, st.args, st.value);
-  return st.present ? &st.value : nullptr;
+  const FieldValue* r = compute_xform(slot);
+  st.present = r != nullptr;
+  return r;
 }
 
 PG_NOINLINE const FieldValue* Vm::compute_xform(uint32_t slot) {
@@ -719,16 +721,12 @@ bool Vm::exec(uint32_t pc, uint32_t depth, ListRun* lr) {
   return false;
 }
 
-bool Vm::run_rule(uint32_t rule) { return exec<false>(p_->rules[rule].entry, 0, nullptr); }
-
-uint32_t Vm::run(bool first_only, std::vector<uint32_t>& matches) {
-  matches.clear();
-  if (PG_UNLIKELY(code_ >= candidates_.size())) return 0;
-  const std::vector<Candidate>& list = candidates_[code_];
-  if (list.empty()) return 0;
-  ListRun lr{list.data(), static_cast<uint32_t>(list.size()), 0, first_only, &matches};
-  exec<true>(list[0].entry, 0, &lr);
+uint32_t Vm::run_list(uint32_t b, uint32_t e, bool first_only, std::vector<uint32_t>& matches) {
+  ListRun lr{cands_.data() + b, e - b, 0, first_only, &matches};
+  exec<true>(lr.list[0].entry, 0, &lr);
   return static_cast<uint32_t>(matches.size());
 }
+
+template bool Vm::exec<false>(uint32_t, uint32_t, ListRun*);
 
 }  // namespace pg::vm

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "vm/event_view.h"
+#include "vm/macros.h"
 #include "vm/program.h"
 
 namespace pg::vm {
@@ -29,16 +30,27 @@ class Vm {
   void set_priority_threshold(uint8_t threshold);
   void set_enabled(uint32_t rule, bool enabled);
 
-  // Starts evaluating a new event.
-  void begin_event(EventView& ev);
+  // Starts evaluating a new event. (Inline, as is run()'s test for an event without
+  // candidates: most events of a real stream have none, and pay only these few instructions.)
+  void begin_event(EventView& ev) {
+    ev_ = &ev;
+    code_ = ev.index_code();
+    if (PG_UNLIKELY(++gen_ == 0)) wrap_generation();
+  }
 
   // Runs one rule on the current event (regardless of its event-type index); true on match.
-  bool run_rule(uint32_t rule);
+  bool run_rule(uint32_t rule) { return exec<false>(p_->rules[rule].entry, 0, nullptr); }
 
   // Runs the active candidate rules of the current event's index code in rule order, appending the
   // indexes of matching rules to `matches` (cleared first); stops at the first match when
   // first_only (Falco's rule_matching: first). Returns the number of matches.
-  uint32_t run(bool first_only, std::vector<uint32_t>& matches);
+  uint32_t run(bool first_only, std::vector<uint32_t>& matches) {
+    matches.clear();
+    if (PG_UNLIKELY(code_ >= ncodes_)) return 0;
+    uint32_t b = cand_begin_[code_], e = cand_begin_[code_ + 1];
+    if (b == e) return 0;
+    return run_list(b, e, first_only, matches);
+  }
 
   // Number of instructions executed so far (only counted when PG_VM_COUNT is defined).
   uint64_t steps() const { return steps_; }
@@ -64,14 +76,19 @@ class Vm {
   template <bool kList>
   bool exec(uint32_t pc, uint32_t depth, ListRun* lr);
   void rebuild_candidates();
-  // The value of a slot for the current event, or null when missing. The cached case is
-  // inline; the first use of a slot in an event goes to load_slow().
-  const FieldValue* load(uint32_t slot) {
+  void wrap_generation();
+  uint32_t run_list(uint32_t b, uint32_t e, bool first_only, std::vector<uint32_t>& matches);
+  // The value of a slot for the current event, or null when missing. The cached case and the
+  // first extraction of a field are inline; transformer slots go to load_xform().
+  PG_ALWAYS_INLINE const FieldValue* load(uint32_t slot) {
     SlotState& st = slots_[slot];
     if (st.gen == gen_) return st.present ? &st.value : nullptr;
-    return load_slow(slot);
+    if (PG_UNLIKELY(st.xform)) return load_xform(slot);
+    st.gen = gen_;
+    st.present = ev_->extract(st.field, st.args, st.value);
+    return st.present ? &st.value : nullptr;
   }
-  const FieldValue* load_slow(uint32_t slot);
+  const FieldValue* load_xform(uint32_t slot);
   const FieldValue* compute_xform(uint32_t slot);
   bool test(uint32_t pc);
 
@@ -98,9 +115,12 @@ class Vm {
   std::vector<uint8_t> macro_val_;
   std::vector<uint8_t> active_;
   std::vector<uint8_t> enabled_;
-  // Per index code, the active rules of program.by_event with their entries (rebuilt when the
-  // priority threshold or an enabled flag changes).
-  std::vector<std::vector<Candidate>> candidates_;
+  // Per index code c, the active rules of program.by_event[c] with their entries are
+  // cands_[cand_begin_[c] .. cand_begin_[c + 1]) (rebuilt when the priority threshold or an
+  // enabled flag changes).
+  std::vector<Candidate> cands_;
+  std::vector<uint32_t> cand_begin_;
+  uint32_t ncodes_ = 0;
   uint8_t threshold_ = 7;
   uint64_t steps_ = 0;
 };
