@@ -29,6 +29,8 @@ class LoadedProgram;
 }  // namespace vm
 }  // namespace pg
 
+#define PGB_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
 namespace pgb {
 
 using pg::FieldArgs;
@@ -76,6 +78,8 @@ class KeyTable {
   // Adds the keys of the R1-R5 native struct.
   void add_native();
 
+  // The key number of a field without argument, or -1.
+  int plain(FieldId f) const { return plain_[static_cast<size_t>(f)]; }
   // The key number of a request, or -1.
   int find(FieldId f, const FieldArgs& a) const {
     if (a.index < 0 && a.key.empty()) return plain_[static_cast<size_t>(f)];
@@ -231,9 +235,20 @@ class SnapView final : public pg::EventView {
   // The recorded index code (the generic events' syscall code was read from their ID
   // parameter when the snapshot was taken), as the capture side's FieldExtractor returns it.
   uint16_t index_code() override { return code_; }
+  // Plain fields (no argument: nearly every slot) take the short path; fields with an index or
+  // key walk the key table's chain out of line, so the common case needs no saved registers.
   bool extract(FieldId f, const FieldArgs& a, FieldValue& out) override {
-    int k = c_->kt_->find(f, a);
-    if (k < 0) {
+    if (PGB_UNLIKELY(a.index >= 0 || !a.key.empty())) return extract_keyed(f, a, out);
+    return value(c_->kt_->plain(f), out);
+  }
+  uint64_t unknown() const { return unknown_; }
+
+ private:
+  __attribute__((noinline)) bool extract_keyed(FieldId f, const FieldArgs& a, FieldValue& out) {
+    return value(c_->kt_->find(f, a), out);
+  }
+  bool value(int k, FieldValue& out) {
+    if (PGB_UNLIKELY(k < 0)) {
       unknown_++;
       return false;
     }
@@ -243,9 +258,7 @@ class SnapView final : public pg::EventView {
     out.id = ids_[o - 1];
     return true;
   }
-  uint64_t unknown() const { return unknown_; }
 
- private:
   const Corpus* c_;
   int which_;
   uint16_t type_ = 0;

@@ -323,6 +323,49 @@ class Lowerer {
     cost_memo_[n] = c;
     return c;
   }
+  // A rough prior that a node is true on an event it is evaluated on, for ordering only:
+  // a positive test (=, in, startswith, contains, ...) names a few values out of many and is
+  // usually false; `!=`, `exists` and negations (the exceptions and `not proc.name in (...)`
+  // clauses of Falco rules) are usually true; order comparisons are even odds. and/or combine
+  // their children as if independent.
+  std::unordered_map<const ast::Node*, double> ptrue_memo_;
+  double p_true(const ast::Node* n) {
+    auto it = ptrue_memo_.find(n);
+    if (it != ptrue_memo_.end()) return it->second;
+    double p = 0.5;
+    switch (n->kind) {
+      case ast::Kind::kCheck:
+        switch (n->op) {
+          case Op::kExists: case Op::kNeq: p = 0.9; break;
+          case Op::kLt: case Op::kLe: case Op::kGt: case Op::kGe: p = 0.5; break;
+          default: p = is_evt_type(n->lhs) ? 0.5 : 0.1; break;
+        }
+        break;
+      case ast::Kind::kNot: p = 1.0 - p_true(n->children[0]); break;
+      case ast::Kind::kMacroRef: p = n->target ? p_true(n->target) : 0.5; break;
+      case ast::Kind::kAnd:
+        p = 1.0;
+        for (const ast::Node* k : n->children) p *= p_true(k);
+        break;
+      case ast::Kind::kOr: {
+        double q = 1.0;
+        for (const ast::Node* k : n->children) q *= 1.0 - p_true(k);
+        p = 1.0 - q;
+        break;
+      }
+    }
+    ptrue_memo_[n] = p;
+    return p;
+  }
+  // Ordering key of an and/or child: expected cost per chance of ending the chain (for `and`
+  // a false child ends it, for `or` a true one). Sorting by it ascending is the classic
+  // optimal order for independent tests: cheap and decisive first.
+  double order_key(const ast::Node* n, bool is_and) {
+    double p = p_true(n);
+    double decide = is_and ? 1.0 - p : p;
+    return cost(n) / std::max(decide, 0.01);
+  }
+
   static uint32_t check_cost(const ast::Node* n) {
     const Value& l = n->lhs;
     uint32_t c = 2;
@@ -555,10 +598,14 @@ void Lowerer::cond(const ast::Node* n, bool sense, Label& target) {
       kids.erase(std::remove_if(kids.begin(), kids.end(),
                                 [&](const ast::Node* k) { return fold(k) == neutral; }),
                  kids.end());
-      if (opts_.reorder)
-        std::stable_sort(kids.begin(), kids.end(), [&](const ast::Node* a, const ast::Node* b) {
-          return cost(a) < cost(b);
-        });
+      if (opts_.reorder) {
+        std::vector<std::pair<double, const ast::Node*>> keyed;
+        keyed.reserve(kids.size());
+        for (const ast::Node* k : kids) keyed.emplace_back(order_key(k, is_and), k);
+        std::stable_sort(keyed.begin(), keyed.end(),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
+        for (size_t i = 0; i < kids.size(); i++) kids[i] = keyed[i].second;
+      }
       if (kids.empty()) {
         // Every child was neutral: the node is the neutral constant.
         if ((neutral == Tri::kTrue) == sense) jump_to(target);

@@ -6,8 +6,10 @@
 // - Constants are folded first: evt.type checks decided by the rule's own event-type set (a
 //   rule only ever runs on the events it is indexed under), Falco's evt.num idioms
 //   (never_true / always_true), not/and/or with constant children.
-// - Children of and/or are reordered cheapest first; evaluation has no side effects and a
-//   missing field only makes its own check false, so order never changes a result.
+// - Children of and/or are reordered cheap and decisive first (by estimated cost over the
+//   prior chance of ending the chain: a positive test is usually false, an exception clause
+//   `not ...` usually true); evaluation has no side effects and a missing field only makes
+//   its own check false, so order never changes a result.
 // - Every distinct field (with argument) and transformer expression gets one slot, so it is
 //   extracted or computed at most once per event. Macros used by several rules become shared
 //   blocks called with CALL and cached per event; others are inlined.
@@ -26,7 +28,7 @@ namespace pg {
 
 struct LowerOptions {
   bool fold_constants = true;
-  bool reorder = true;       // cheapest-first reordering of and/or children
+  bool reorder = true;       // cheap-and-decisive-first reordering of and/or children
   bool share_macros = true;  // CALL blocks for macros used by several rules
 };
 

@@ -75,8 +75,23 @@ inline bool starts_with(std::string_view s, std::string_view p) {
 inline bool ends_with(std::string_view s, std::string_view p) {
   return s.size() >= p.size() && mem_equal(s.data() + s.size() - p.size(), p.data(), p.size());
 }
+// Substring search for the short needles and haystacks of rules (paths, command lines): a
+// 16-bit compare of the needle's first two bytes at each position, then the rest. Unlike
+// std::string_view::find (memchr for the first byte, then memcmp), a path with a '/' every
+// few bytes costs no library calls.
 inline bool has_substr(std::string_view s, std::string_view p) {
-  return s.find(p) != std::string_view::npos;
+  size_t m = p.size(), n = s.size();
+  if (m <= 1) return m == 0 || std::memchr(s.data(), p[0], n) != nullptr;
+  if (m > n) return false;
+  const char* h = s.data();
+  uint16_t first;
+  std::memcpy(&first, p.data(), 2);
+  for (size_t i = 0, last = n - m; i <= last; i++) {
+    uint16_t w;
+    std::memcpy(&w, h + i, 2);
+    if (w == first && mem_equal(h + i + 2, p.data() + 2, m - 2)) return true;
+  }
+  return false;
 }
 
 // Numeric view of a value: ints, uints and bools.
