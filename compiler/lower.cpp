@@ -304,25 +304,6 @@ class Lowerer {
     return r;
   }
 
-  std::unordered_map<const ast::Node*, uint32_t> cost_memo_;
-  uint32_t cost(const ast::Node* n) {
-    auto it = cost_memo_.find(n);
-    if (it != cost_memo_.end()) return it->second;
-    uint32_t c = 0;
-    switch (n->kind) {
-      case ast::Kind::kCheck: c = check_cost(n); break;
-      case ast::Kind::kNot: c = cost(n->children[0]); break;
-      case ast::Kind::kMacroRef:
-        c = !n->target ? 1 : is_shared(n) ? 4 + cost(n->target) / 4 : cost(n->target);
-        break;
-      default:
-        for (const ast::Node* k : n->children) c += cost(k);
-        c = std::min<uint32_t>(c, 1u << 20);
-        break;
-    }
-    cost_memo_[n] = c;
-    return c;
-  }
   // A rough prior that a node is true on an event it is evaluated on, for ordering only:
   // a positive test (=, in, startswith, contains, ...) names a few values out of many and is
   // usually false; `!=`, `exists` and negations (the exceptions and `not proc.name in (...)`
@@ -363,7 +344,46 @@ class Lowerer {
   double order_key(const ast::Node* n, bool is_and) {
     double p = p_true(n);
     double decide = is_and ? 1.0 - p : p;
-    return cost(n) / std::max(decide, 0.01);
+    return expected_cost(n) / std::max(decide, 0.01);
+  }
+  // The children of an and/or in evaluation order.
+  void order(std::vector<const ast::Node*>& kids, bool is_and) {
+    std::vector<std::pair<double, const ast::Node*>> keyed;
+    keyed.reserve(kids.size());
+    for (const ast::Node* k : kids) keyed.emplace_back(order_key(k, is_and), k);
+    std::stable_sort(keyed.begin(), keyed.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (size_t i = 0; i < kids.size(); i++) kids[i] = keyed[i].second;
+  }
+  // Expected evaluation cost: a check's cost; for and/or, with the children in the order
+  // above, each child's expected cost weighted by the chance the chain reaches it.
+  std::unordered_map<const ast::Node*, double> ecost_memo_;
+  double expected_cost(const ast::Node* n) {
+    auto it = ecost_memo_.find(n);
+    if (it != ecost_memo_.end()) return it->second;
+    double c = 0;
+    switch (n->kind) {
+      case ast::Kind::kAnd:
+      case ast::Kind::kOr: {
+        bool is_and = n->kind == ast::Kind::kAnd;
+        std::vector<const ast::Node*> kids(n->children.begin(), n->children.end());
+        order(kids, is_and);
+        double reach = 1.0;
+        for (const ast::Node* k : kids) {
+          c += reach * expected_cost(k);
+          double p = p_true(k);
+          reach *= is_and ? p : 1.0 - p;
+        }
+        break;
+      }
+      case ast::Kind::kNot: c = expected_cost(n->children[0]); break;
+      case ast::Kind::kMacroRef:
+        c = !n->target ? 1 : is_shared(n) ? 4 + expected_cost(n->target) / 4 : expected_cost(n->target);
+        break;
+      case ast::Kind::kCheck: c = check_cost(n); break;
+    }
+    ecost_memo_[n] = c;
+    return c;
   }
 
   static uint32_t check_cost(const ast::Node* n) {
@@ -598,14 +618,7 @@ void Lowerer::cond(const ast::Node* n, bool sense, Label& target) {
       kids.erase(std::remove_if(kids.begin(), kids.end(),
                                 [&](const ast::Node* k) { return fold(k) == neutral; }),
                  kids.end());
-      if (opts_.reorder) {
-        std::vector<std::pair<double, const ast::Node*>> keyed;
-        keyed.reserve(kids.size());
-        for (const ast::Node* k : kids) keyed.emplace_back(order_key(k, is_and), k);
-        std::stable_sort(keyed.begin(), keyed.end(),
-                         [](const auto& a, const auto& b) { return a.first < b.first; });
-        for (size_t i = 0; i < kids.size(); i++) kids[i] = keyed[i].second;
-      }
+      if (opts_.reorder) order(kids, is_and);
       if (kids.empty()) {
         // Every child was neutral: the node is the neutral constant.
         if ((neutral == Tri::kTrue) == sense) jump_to(target);
