@@ -226,6 +226,13 @@ class Lowerer {
   // ---- folding and costs ------------------------------------------------------------------
   const EventSet* ctx_set_ = nullptr;  // event-type set of the block being lowered
   std::unordered_map<const ast::Node*, Tri> fold_memo_;
+  // Starts lowering a block that runs on `ctx`: folding and the ordering priors depend on it.
+  void enter_block(const EventSet* ctx) {
+    ctx_set_ = ctx;
+    fold_memo_.clear();
+    ptrue_memo_.clear();
+    ecost_memo_.clear();
+  }
 
   // Static truth of an evt.type check on the events of ctx_set_.
   Tri fold_evt_type(const ast::Node* n) {
@@ -307,8 +314,9 @@ class Lowerer {
   // A rough prior that a node is true on an event it is evaluated on, for ordering only:
   // a positive test (=, in, startswith, contains, ...) names a few values out of many and is
   // usually false; `!=`, `exists` and negations (the exceptions and `not proc.name in (...)`
-  // clauses of Falco rules) are usually true; order comparisons are even odds. and/or combine
-  // their children as if independent.
+  // clauses of Falco rules) are usually true; order comparisons are even odds; an evt.type
+  // test is true on its share of the block's event types. and/or combine their children as if
+  // independent.
   std::unordered_map<const ast::Node*, double> ptrue_memo_;
   double p_true(const ast::Node* n) {
     auto it = ptrue_memo_.find(n);
@@ -319,7 +327,7 @@ class Lowerer {
         switch (n->op) {
           case Op::kExists: case Op::kNeq: p = 0.9; break;
           case Op::kLt: case Op::kLe: case Op::kGt: case Op::kGe: p = 0.5; break;
-          default: p = is_evt_type(n->lhs) ? 0.5 : 0.1; break;
+          default: p = is_evt_type(n->lhs) ? evt_type_share(n) : 0.05; break;
         }
         break;
       case ast::Kind::kNot: p = 1.0 - p_true(n->children[0]); break;
@@ -338,6 +346,20 @@ class Lowerer {
     ptrue_memo_[n] = p;
     return p;
   }
+  // An evt.type test's share of the event types the block runs on (0.5 when unknown).
+  double evt_type_share(const ast::Node* n) {
+    if (!ctx_set_ || ctx_set_->none() || !n->rhs || n->lhs.field.info->id != FieldId::EVT_TYPE ||
+        n->mod != ast::Modifier::kNone || n->rhs->kind == Value::Kind::kField ||
+        n->rhs->kind == Value::Kind::kXform)
+      return 0.5;
+    EventSet t;
+    for (std::string_view name : items_of(*n->rhs, nullptr))
+      for (uint16_t c : index_codes_by_name(name)) t.set(c);
+    double share = static_cast<double>((*ctx_set_ & t).count()) / ctx_set_->count();
+    if (n->op == Op::kNeq) share = 1.0 - share;
+    return n->op == Op::kEq || n->op == Op::kIn || n->op == Op::kNeq ? share : 0.5;
+  }
+
   // Ordering key of an and/or child: expected cost per chance of ending the chain (for `and`
   // a false child ends it, for `or` a true one). Sorting by it ascending is the classic
   // optimal order for independent tests: cheap and decisive first.
@@ -1001,8 +1023,7 @@ bool Lowerer::run(std::string& error) {
     if (shared_idx_[m] >= 0) by_prog[shared_idx_[m]] = static_cast<int>(m);
   for (size_t i = 0; i < nshared; i++) {
     int m = by_prog[i];
-    ctx_set_ = &macro_sets[m];
-    fold_memo_.clear();
+    enter_block(&macro_sets[m]);
     V::MacroEntry& e = p_.macros[i];
     e.name = rs_.macros[m].name;
     e.entry = pc();
@@ -1024,8 +1045,7 @@ bool Lowerer::run(std::string& error) {
   }
   // Rule blocks.
   for (const CompiledRule& r : rs_.rules) {
-    ctx_set_ = &r.evttypes;
-    fold_memo_.clear();
+    enter_block(&r.evttypes);
     V::RuleEntry e;
     e.name = r.name;
     e.priority = static_cast<uint8_t>(r.priority);
