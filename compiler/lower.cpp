@@ -346,8 +346,11 @@ class Lowerer {
     ptrue_memo_[n] = p;
     return p;
   }
-  // An evt.type test's share of the event types the block runs on (0.5 when unknown).
+  // An evt.type test's share of the event types the block runs on (0.5 when unknown). Without
+  // folding the block may run on any event (a rule run outside the type index), where a test
+  // naming a few types is as selective as any positive test.
   double evt_type_share(const ast::Node* n) {
+    if (!opts_.fold_constants) return n->op == Op::kNeq ? 0.95 : 0.05;
     if (!ctx_set_ || ctx_set_->none() || !n->rhs || n->lhs.field.info->id != FieldId::EVT_TYPE ||
         n->mod != ast::Modifier::kNone || n->rhs->kind == Value::Kind::kField ||
         n->rhs->kind == Value::Kind::kXform)
