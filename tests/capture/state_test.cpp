@@ -245,6 +245,7 @@ TEST(StateInterning, HotStringsCarryInternerIds) {
   Interner interner;
   uint32_t curl = interner.add("curl");
   uint32_t bash = interner.add("bash");
+  uint32_t tcp = interner.add("tcp");
   Inspector insp;
   insp.state().set_interner(&interner);
   ASSERT_TRUE(insp.open_memory({reinterpret_cast<const uint8_t*>(image.data()), image.size()}));
@@ -265,6 +266,17 @@ TEST(StateInterning, HotStringsCarryInternerIds) {
   ASSERT_TRUE(insp.fields().extract(FieldId::EVT_TYPE, {}, v));
   EXPECT_EQ(v.s, "execve");
   EXPECT_FALSE(insp.fields().extract(FieldId::K8S_POD_NAME, {}, v));
+  // fd.l4proto's few values are interned too (the dup exit of the TCP socket).
+  while (insp.next() == ReadStatus::kOk && insp.event().num < 13) {
+  }
+  ASSERT_EQ(insp.event().num, 13u);
+  ASSERT_TRUE(insp.fields().extract(FieldId::FD_L4PROTO, {}, v));
+  EXPECT_EQ(v.s, "tcp");
+  EXPECT_EQ(v.id, tcp);
+  insp.state().set_interner(nullptr);
+  ASSERT_TRUE(insp.fields().extract(FieldId::FD_L4PROTO, {}, v));
+  EXPECT_EQ(v.s, "tcp");
+  EXPECT_EQ(v.id, kNoStrId);  // no interner: compared by bytes
 }
 
 // The extractor's index code (read from the ID parameter) agrees with EventView's default

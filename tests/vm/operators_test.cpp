@@ -62,6 +62,15 @@ std::vector<Row> rows() {
       {"fd.name contains \"\"", path(""), true},
       {"fd.name icontains ETC", path("/etc/passwd"), true},
       {"fd.name icontains Etc", path("/ETC/passwd"), true},
+      // OR-ing 0x20 folds '@' onto '`' and '[' onto '{': the prefilter may admit them, the
+      // exact compare must not.
+      {"fd.name icontains \"`x\"", path("/@X"), false},
+      {"fd.name icontains \"@x\"", path("/@X"), true},
+      {"fd.name icontains \"{ab\"", path("/[AB"), false},
+      {"fd.name icontains k", path("/tmp/K"), true},
+      {"fd.name contains sh/", path("/x/.ssh"), false},
+      {"fd.name contains sh", path("/x/.ssh"), true},
+      {"fd.name contains s", path(""), false},
       {"fd.name startswith /etc", path("/etcx"), true},
       {"fd.name endswith .so", path("/lib/a.so"), true},
       {"fd.name endswith .so", path("so"), false},
