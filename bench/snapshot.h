@@ -223,18 +223,13 @@ class Corpus {
 class SnapView final : public pg::EventView {
  public:
   SnapView(const Corpus& c, int which) : c_(&c), which_(which) {}
-  void set(size_t i) {
-    const Corpus::Ev& e = c_->ev_[i];
-    type_ = e.type;
-    code_ = e.code;
-    idx_ = c_->idx_.data() + e.idx;
-    vals_ = c_->vals_.data() + e.vals;
-    ids_ = c_->ids_[which_].data() + e.vals;
-  }
-  uint16_t event_type() const override { return type_; }
+  // Moving to an event is one pointer, as for the capture side's FieldExtractor::set_event:
+  // most events of a stream are never asked for a field.
+  void set(size_t i) { e_ = &c_->ev_[i]; }
+  uint16_t event_type() const override { return e_->type; }
   // The recorded index code (the generic events' syscall code was read from their ID
   // parameter when the snapshot was taken), as the capture side's FieldExtractor returns it.
-  uint16_t index_code() override { return code_; }
+  uint16_t index_code() override { return e_->code; }
   // Plain fields (no argument: nearly every slot) take the short path; fields with an index or
   // key walk the key table's chain out of line, so the common case needs no saved registers.
   bool extract(FieldId f, const FieldArgs& a, FieldValue& out) override {
@@ -252,20 +247,17 @@ class SnapView final : public pg::EventView {
       unknown_++;
       return false;
     }
-    uint16_t o = idx_[k];
+    uint16_t o = c_->idx_[e_->idx + k];
     if (!o) return false;
-    Corpus::materialize(vals_[o - 1], out);
-    out.id = ids_[o - 1];
+    size_t v = e_->vals + o - 1;
+    Corpus::materialize(c_->vals_[v], out);
+    out.id = c_->ids_[which_][v];
     return true;
   }
 
   const Corpus* c_;
   int which_;
-  uint16_t type_ = 0;
-  uint16_t code_ = 0;
-  const uint16_t* idx_ = nullptr;
-  const CVal* vals_ = nullptr;
-  const uint32_t* ids_ = nullptr;
+  const Corpus::Ev* e_ = nullptr;
   uint64_t unknown_ = 0;
 };
 
