@@ -41,7 +41,9 @@ bool is_evt_type(const Value& v) {
 class Lowerer {
  public:
   Lowerer(const CompiledRuleset& rs, V::Program& p, const LowerOptions& o)
-      : rs_(rs), p_(p), opts_(o) {}
+      : rs_(rs), p_(p), opts_(o) {
+    memo_.resize(rs.arena.size());
+  }
 
   bool run(std::string& error);
 
@@ -225,13 +227,24 @@ class Lowerer {
 
   // ---- folding and costs ------------------------------------------------------------------
   const EventSet* ctx_set_ = nullptr;  // event-type set of the block being lowered
-  std::unordered_map<const ast::Node*, Tri> fold_memo_;
+  // Per-node memos of fold(), p_true() and expected_cost(), valid for the block being lowered
+  // (they depend on its event-type set): indexed by node id, invalidated by bumping a stamp.
+  struct NodeMemo {
+    uint32_t fold_stamp = 0, p_stamp = 0, cost_stamp = 0;
+    Tri fold = Tri::kUnknown;
+    double p = 0, cost = 0;
+  };
+  std::vector<NodeMemo> memo_;
+  uint32_t fold_stamp_ = 1, order_stamp_ = 1;
+  NodeMemo& memo(const ast::Node* n) {
+    if (n->id >= memo_.size()) memo_.resize(n->id + 1);
+    return memo_[n->id];
+  }
   // Starts lowering a block that runs on `ctx`: folding and the ordering priors depend on it.
   void enter_block(const EventSet* ctx) {
     ctx_set_ = ctx;
-    fold_memo_.clear();
-    ptrue_memo_.clear();
-    ecost_memo_.clear();
+    fold_stamp_++;
+    order_stamp_++;
   }
 
   // Static truth of an evt.type check on the events of ctx_set_.
@@ -274,8 +287,8 @@ class Lowerer {
   }
 
   Tri fold(const ast::Node* n) {
-    auto it = fold_memo_.find(n);
-    if (it != fold_memo_.end()) return it->second;
+    NodeMemo& mm = memo(n);
+    if (mm.fold_stamp == fold_stamp_) return mm.fold;
     Tri r = Tri::kUnknown;
     switch (n->kind) {
       case ast::Kind::kCheck: r = fold_check(n); break;
@@ -307,7 +320,9 @@ class Lowerer {
         break;
       }
     }
-    fold_memo_[n] = r;
+    NodeMemo& out = memo(n);
+    out.fold_stamp = fold_stamp_;
+    out.fold = r;
     return r;
   }
 
@@ -317,10 +332,9 @@ class Lowerer {
   // clauses of Falco rules) are usually true; order comparisons are even odds; an evt.type
   // test is true on its share of the block's event types. and/or combine their children as if
   // independent.
-  std::unordered_map<const ast::Node*, double> ptrue_memo_;
   double p_true(const ast::Node* n) {
-    auto it = ptrue_memo_.find(n);
-    if (it != ptrue_memo_.end()) return it->second;
+    NodeMemo& mm = memo(n);
+    if (mm.p_stamp == order_stamp_) return mm.p;
     double p = 0.5;
     switch (n->kind) {
       case ast::Kind::kCheck:
@@ -343,7 +357,9 @@ class Lowerer {
         break;
       }
     }
-    ptrue_memo_[n] = p;
+    NodeMemo& out = memo(n);
+    out.p_stamp = order_stamp_;
+    out.p = p;
     return p;
   }
   // An evt.type test's share of the event types the block runs on (0.5 when unknown). Without
@@ -382,10 +398,9 @@ class Lowerer {
   }
   // Expected evaluation cost: a check's cost; for and/or, with the children in the order
   // above, each child's expected cost weighted by the chance the chain reaches it.
-  std::unordered_map<const ast::Node*, double> ecost_memo_;
   double expected_cost(const ast::Node* n) {
-    auto it = ecost_memo_.find(n);
-    if (it != ecost_memo_.end()) return it->second;
+    NodeMemo& mm = memo(n);
+    if (mm.cost_stamp == order_stamp_) return mm.cost;
     double c = 0;
     switch (n->kind) {
       case ast::Kind::kAnd:
@@ -407,7 +422,9 @@ class Lowerer {
         break;
       case ast::Kind::kCheck: c = check_cost(n); break;
     }
-    ecost_memo_[n] = c;
+    NodeMemo& out = memo(n);
+    out.cost_stamp = order_stamp_;
+    out.cost = c;
     return c;
   }
 
@@ -1038,7 +1055,7 @@ bool Lowerer::run(std::string& error) {
     p_.code.push_back(Insn::make(V::Op::RET, 0, 0, 0));
     e.end = pc();
     // Callers fold a shared macro only if it is constant for every user.
-    fold_memo_.clear();
+    fold_stamp_++;
     Tri f = fold(rs_.macros[m].root);
     shared_fold_[m] = f;
     if (slot_error_) {
