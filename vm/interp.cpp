@@ -97,7 +97,7 @@ inline bool ends_with(std::string_view s, std::string_view p) {
 // few bytes costs no library calls.
 inline bool has_substr(std::string_view s, std::string_view p) {
   size_t m = p.size(), n = s.size();
-  if (m <= 1) return m == 0 || std::memchr(s.data(), p[0], n) != nullptr;
+  if (m <= 1) return m == 0 || (n > 0 && std::memchr(s.data(), p[0], n) != nullptr);
   if (m > n) return false;
   const char* h = s.data();
   uint16_t first;
