@@ -248,18 +248,27 @@ class Lowerer {
   }
 
   // Static truth of an evt.type check on the events of ctx_set_.
-  Tri fold_evt_type(const ast::Node* n) {
-    if (!opts_.fold_constants || !ctx_set_) return Tri::kUnknown;
+  // The index codes an `evt.type =`, `in` or `!=` check names (in `t`); false for any other
+  // check (other fields, operators, modifiers, or a field or transformer operand).
+  bool named_types(const ast::Node* n, EventSet& t) {
     const Value& lhs = n->lhs;
-    if (!is_evt_type(lhs) || lhs.field.info->id != FieldId::EVT_TYPE) return Tri::kUnknown;
-    if (n->op == Op::kExists) return Tri::kTrue;
+    if (!is_evt_type(lhs) || lhs.field.info->id != FieldId::EVT_TYPE) return false;
     if ((n->op != Op::kEq && n->op != Op::kIn && n->op != Op::kNeq) || !n->rhs ||
         n->mod != ast::Modifier::kNone || n->rhs->kind == Value::Kind::kField ||
         n->rhs->kind == Value::Kind::kXform)
-      return Tri::kUnknown;
-    EventSet t;
+      return false;
     for (std::string_view name : items_of(*n->rhs, nullptr))
       for (uint16_t c : index_codes_by_name(name)) t.set(c);
+    return true;
+  }
+
+  Tri fold_evt_type(const ast::Node* n) {
+    if (!opts_.fold_constants || !ctx_set_) return Tri::kUnknown;
+    const Value& lhs = n->lhs;
+    if (n->op == Op::kExists && is_evt_type(lhs) && lhs.field.info->id == FieldId::EVT_TYPE)
+      return Tri::kTrue;
+    EventSet t;
+    if (!named_types(n, t)) return Tri::kUnknown;
     const EventSet& s = *ctx_set_;
     bool all_in = (s & ~t).none();  // every event the rule runs on is named
     bool none_in = (s & t).none();  // no event the rule runs on is named
@@ -367,16 +376,10 @@ class Lowerer {
   // naming a few types is as selective as any positive test.
   double evt_type_share(const ast::Node* n) {
     if (!opts_.fold_constants) return n->op == Op::kNeq ? 0.95 : 0.05;
-    if (!ctx_set_ || ctx_set_->none() || !n->rhs || n->lhs.field.info->id != FieldId::EVT_TYPE ||
-        n->mod != ast::Modifier::kNone || n->rhs->kind == Value::Kind::kField ||
-        n->rhs->kind == Value::Kind::kXform)
-      return 0.5;
     EventSet t;
-    for (std::string_view name : items_of(*n->rhs, nullptr))
-      for (uint16_t c : index_codes_by_name(name)) t.set(c);
+    if (!ctx_set_ || ctx_set_->none() || !named_types(n, t)) return 0.5;
     double share = static_cast<double>((*ctx_set_ & t).count()) / ctx_set_->count();
-    if (n->op == Op::kNeq) share = 1.0 - share;
-    return n->op == Op::kEq || n->op == Op::kIn || n->op == Op::kNeq ? share : 0.5;
+    return n->op == Op::kNeq ? 1.0 - share : share;
   }
 
   // Ordering key of an and/or child: expected cost per chance of ending the chain (for `and`
