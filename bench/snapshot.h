@@ -78,8 +78,7 @@ class KeyTable {
   // Adds the keys of the R1-R5 native struct.
   void add_native();
 
-  // The key number of a field without argument, or -1.
-  int plain(FieldId f) const { return plain_[static_cast<size_t>(f)]; }
+  // Per FieldId, the key number of the field without argument, or -1.
   const int* plain_table() const { return plain_.data(); }
   // The key number of a request, or -1.
   int find(FieldId f, const FieldArgs& a) const {
