@@ -164,10 +164,11 @@ size_t Arena::bytes() const {
 
 std::string index_code_name(uint16_t code) {
   if (code >= pg::kEventMax)
-    return "generic:" + std::string(pg::syscall_name(static_cast<uint16_t>(code - pg::kEventMax)));
+    return std::string("generic:").append(pg::syscall_name(static_cast<uint16_t>(code - pg::kEventMax)));
   const pg::EventInfo* ei = pg::event_info(code);
-  if (!ei) return "?" + std::to_string(code);
-  return std::string(ei->name) + (ei->is_exit ? "<" : ">");
+  std::string r;  // (appended, not "?" + std::string: GCC 12 warns -Wrestrict on that)
+  if (!ei) return r.append("?").append(std::to_string(code));
+  return r.append(ei->name).append(ei->is_exit ? "<" : ">");
 }
 
 void Corpus::begin(uint16_t type, uint16_t code, uint64_t num, uint32_t file) {
