@@ -110,6 +110,12 @@ inline bool has_substr(std::string_view s, std::string_view p) {
   return false;
 }
 
+// `=` of a string value (with the interned id the view supplied, if any) and program string c:
+// ids when there is one, else bytes.
+inline bool str_eq_const(const LoadedProgram& lp, std::string_view s, uint32_t id, uint32_t c) {
+  return id != kNoStrId ? id == lp.string_id(c) : bytes_equal(s, lp.program().strings[c]);
+}
+
 // Numeric view of a value: ints, uints and bools.
 inline bool as_signed(const FieldValue& v) { return v.kind == FieldValue::Kind::kInt; }
 inline uint64_t raw_num(const FieldValue& v) {
@@ -161,8 +167,8 @@ bool mod_item(const LoadedProgram& lp, const ModDef& m, uint32_t mod, uint32_t k
   const Program& p = lp.program();
   std::string_view c = p.strings[m.items[k]];
   switch (m.base) {
-    case Op::STR_EQ: return id != kNoStrId ? id == lp.string_id(m.items[k]) : s == c;
-    case Op::STR_NE: return !(id != kNoStrId ? id == lp.string_id(m.items[k]) : s == c);
+    case Op::STR_EQ: return str_eq_const(lp, s, id, m.items[k]);
+    case Op::STR_NE: return !str_eq_const(lp, s, id, m.items[k]);
     case Op::STR_CONTAINS: return has_substr(s, c);
     case Op::STR_ICONTAINS: return icontains(s, lp.matchers().lowered(m.items[k]));
     case Op::STR_STARTS: return starts_with(s, c);
@@ -201,10 +207,8 @@ bool eval_test(const LoadedProgram& lp, Op op, uint32_t c, const FieldValue& v) 
         if (k == x) return true;
       return false;
     }
-    case Op::STR_EQ:
-      return v.id != kNoStrId ? v.id == lp.string_id(c) : bytes_equal(v.s, p.strings[c]);
-    case Op::STR_NE:
-      return v.id != kNoStrId ? v.id != lp.string_id(c) : !bytes_equal(v.s, p.strings[c]);
+    case Op::STR_EQ: return str_eq_const(lp, v.s, v.id, c);
+    case Op::STR_NE: return !str_eq_const(lp, v.s, v.id, c);
     case Op::STR_LT: return compare_bytes(v.s, p.strings[c]) < 0;
     case Op::STR_LE: return compare_bytes(v.s, p.strings[c]) <= 0;
     case Op::STR_GT: return compare_bytes(v.s, p.strings[c]) > 0;
@@ -625,95 +629,34 @@ bool Vm::exec(uint32_t pc, uint32_t depth, ListRun* lr) {
       t = (code[pc].a() & kAncestorAny) ? test(pc) : load(code[pc].b()) != nullptr;
       VM_TEST_END();
     }
-    VM_CASE(STR_EQ) {
-      if (code[pc].a() & kAncestorAny) {
-        t = test(pc);
-      } else {
-        const FieldValue* v = load(code[pc].b());
-        uint32_t c = code[pc].c();
-        if (!v) {
-          t = false;
-        } else if (v->id != kNoStrId) {
-          t = v->id == prog_->string_id(c);
-        } else {
-          t = bytes_equal(v->s, p_->strings[c]);
-        }
-      }
-      VM_TEST_END();
-    }
-    VM_CASE(STR_IN) {
-      if (code[pc].a() & kAncestorAny) {
-        t = test(pc);
-      } else {
-        const FieldValue* v = load(code[pc].b());
-        t = v && m_->exact(code[pc].c()).contains(v->s, v->id);
-      }
-      VM_TEST_END();
-    }
-    VM_CASE(NUM_EQ) {
-      if (code[pc].a() & kAncestorAny) {
-        t = test(pc);
-      } else {
-        const FieldValue* v = load(code[pc].b());
-        t = v && num_cmp(Op::NUM_EQ, *v, p_->consts[code[pc].c()]);
-      }
-      VM_TEST_END();
-    }
-    // Numeric comparisons and the common string tests inline (the rest go through test()).
-#define VM_NUM_TEST(name)                                              \
-  VM_CASE(name) {                                                      \
-    if (code[pc].a() & kAncestorAny) {                                 \
-      t = test(pc);                                                    \
-    } else {                                                           \
-      const FieldValue* v = load(code[pc].b());                        \
-      t = v && num_cmp(Op::name, *v, p_->consts[code[pc].c()]);        \
-    }                                                                  \
-    VM_TEST_END();                                                     \
+    // Tests of one slot against operand c, inline (the rest go through test()): `v` is the
+    // slot's value, a missing one makes the test false; proc.aname-style fields without an
+    // index iterate the ancestors in test().
+#define VM_SLOT_TEST(name, pred)                \
+  VM_CASE(name) {                               \
+    if (code[pc].a() & kAncestorAny) {          \
+      t = test(pc);                             \
+    } else {                                    \
+      const FieldValue* v = load(code[pc].b()); \
+      const uint32_t c = code[pc].c();          \
+      t = v && (pred);                          \
+    }                                           \
+    VM_TEST_END();                              \
   }
-    VM_NUM_TEST(NUM_NE)
-    VM_NUM_TEST(NUM_LT)
-    VM_NUM_TEST(NUM_LE)
-    VM_NUM_TEST(NUM_GT)
-    VM_NUM_TEST(NUM_GE)
-#undef VM_NUM_TEST
-    VM_CASE(STR_NE) {
-      if (code[pc].a() & kAncestorAny) {
-        t = test(pc);
-      } else {
-        const FieldValue* v = load(code[pc].b());
-        uint32_t c = code[pc].c();
-        if (!v) {
-          t = false;
-        } else if (v->id != kNoStrId) {
-          t = v->id != prog_->string_id(c);
-        } else {
-          t = !bytes_equal(v->s, p_->strings[c]);
-        }
-      }
-      VM_TEST_END();
-    }
-#define VM_STR_TEST(name, pred)                                         \
-  VM_CASE(name) {                                                       \
-    if (code[pc].a() & kAncestorAny) {                                  \
-      t = test(pc);                                                     \
-    } else {                                                            \
-      const FieldValue* v = load(code[pc].b());                         \
-      t = v && pred(v->s, p_->strings[code[pc].c()]);                   \
-    }                                                                   \
-    VM_TEST_END();                                                      \
-  }
-    VM_STR_TEST(STR_STARTS, starts_with)
-    VM_STR_TEST(STR_CONTAINS, has_substr)
-    VM_STR_TEST(STR_ENDS, ends_with)
-    VM_CASE(STR_ICONTAINS) {
-      if (code[pc].a() & kAncestorAny) {
-        t = test(pc);
-      } else {
-        const FieldValue* v = load(code[pc].b());
-        t = v && icontains(v->s, m_->lowered(code[pc].c()));
-      }
-      VM_TEST_END();
-    }
+    VM_SLOT_TEST(STR_EQ, str_eq_const(*prog_, v->s, v->id, c))
+    VM_SLOT_TEST(STR_NE, !str_eq_const(*prog_, v->s, v->id, c))
+    VM_SLOT_TEST(STR_IN, m_->exact(c).contains(v->s, v->id))
+    VM_SLOT_TEST(NUM_EQ, num_cmp(Op::NUM_EQ, *v, p_->consts[c]))
+    VM_SLOT_TEST(NUM_NE, num_cmp(Op::NUM_NE, *v, p_->consts[c]))
+    VM_SLOT_TEST(NUM_LT, num_cmp(Op::NUM_LT, *v, p_->consts[c]))
+    VM_SLOT_TEST(NUM_LE, num_cmp(Op::NUM_LE, *v, p_->consts[c]))
+    VM_SLOT_TEST(NUM_GT, num_cmp(Op::NUM_GT, *v, p_->consts[c]))
+    VM_SLOT_TEST(NUM_GE, num_cmp(Op::NUM_GE, *v, p_->consts[c]))
+    VM_SLOT_TEST(STR_STARTS, starts_with(v->s, p_->strings[c]))
+    VM_SLOT_TEST(STR_CONTAINS, has_substr(v->s, p_->strings[c]))
+    VM_SLOT_TEST(STR_ENDS, ends_with(v->s, p_->strings[c]))
+    VM_SLOT_TEST(STR_ICONTAINS, icontains(v->s, m_->lowered(c)))
+#undef VM_SLOT_TEST
 #define VM_GENERIC_TEST(name) \
   VM_CASE(name) {             \
     t = test(pc);             \
@@ -747,7 +690,6 @@ bool Vm::exec(uint32_t pc, uint32_t depth, ListRun* lr) {
     VM_GENERIC_TEST(LIST_ISECT)
     VM_GENERIC_TEST(CMP_SLOTS)
 #undef VM_GENERIC_TEST
-#undef VM_STR_TEST
 #if !PG_USE_COMPUTED_GOTO
     default:
       return false;
