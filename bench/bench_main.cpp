@@ -398,8 +398,7 @@ struct Engines {
         pg::vm::Vm& vm = e == E_VM_FULL ? *vm_full : *vm_all;
         for (size_t i = b; i < end; i++) {
           v0.set(i);
-          vm.begin_event(v0);
-          n += vm.run(false, matches);
+          n += vm.run_event(v0, false, matches);
         }
         break;
       }

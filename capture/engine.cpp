@@ -74,8 +74,7 @@ void RuleEngine::process(const Event& ev, FieldExtractor& fx, std::vector<Alert>
   stats_.events++;
   if (!evaluable(ev.type) || (ev.dump_flags & kDumpStateOnly)) return;
   stats_.evaluated++;
-  vm_->begin_event(fx);
-  if (vm_->run(!cfg_.match_all, matches_) == 0) return;
+  if (vm_->run_event(fx, !cfg_.match_all, matches_) == 0) return;
   for (uint32_t r : matches_) {
     stats_.alerts++;
     stats_.per_rule[r]++;

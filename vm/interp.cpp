@@ -13,6 +13,10 @@
 #include <algorithm>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "vm/macros.h"
 #include "vm/strset.h"
 
@@ -55,34 +59,53 @@ int compare_bytes(std::string_view a, std::string_view b) {
   return a.size() < b.size() ? -1 : a.size() > b.size() ? 1 : 0;
 }
 
-// ASCII case-insensitive substring search (needle already lowered). A 16-bit prefilter first:
-// OR-ing 0x20 into both sides folds the case of letters and keeps equal bytes equal, so it
-// can only admit extra candidates, which the exact folded compare then rejects.
+// Substring scan shared by `contains` and `icontains` (the "generic SIMD" filter): a position
+// is a candidate when the needle's first byte f is at its start and its last byte l at its end,
+// 16 positions per step with SSE2, then one byte pair per position for the rest; `at(i)`
+// verifies a candidate. kFold ORs 0x20 into every haystack byte first (f and l come folded):
+// that folds the case of ASCII letters and keeps equal bytes equal, so it can only admit
+// extra candidates, which `at` rejects. Never reads outside the haystack. m >= 1, m <= n.
+template <bool kFold, class At>
+PG_ALWAYS_INLINE bool scan_substr(const char* h, size_t n, size_t m, char f, char l, At at) {
+  const size_t last = n - m;  // the last position a match can start at
+  const char fold = kFold ? 0x20 : 0;
+  size_t i = 0;
+#if defined(__SSE2__)
+  if (last >= 15) {
+    const __m128i vf = _mm_set1_epi8(f), vl = _mm_set1_epi8(l), vfold = _mm_set1_epi8(fold);
+    for (; i + 15 <= last; i += 16) {
+      __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h + i));
+      __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h + i + m - 1));
+      if (kFold) {
+        a = _mm_or_si128(a, vfold);
+        b = _mm_or_si128(b, vfold);
+      }
+      auto mask = static_cast<uint32_t>(
+          _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, vf), _mm_cmpeq_epi8(b, vl))));
+      for (; mask != 0; mask &= mask - 1)
+        if (at(i + static_cast<size_t>(__builtin_ctz(mask)))) return true;
+    }
+  }
+#endif
+  for (; i <= last; i++)
+    if (static_cast<char>(h[i] | fold) == f && static_cast<char>(h[i + m - 1] | fold) == l && at(i))
+      return true;
+  return false;
+}
+
+// ASCII case-insensitive substring search (needle already lowered).
 bool icontains(std::string_view hay, std::string_view needle_lower) {
   size_t m = needle_lower.size(), n = hay.size();
   if (m == 0) return true;
   if (m > n) return false;
   const char* h = hay.data();
   const char* p = needle_lower.data();
-  auto folded_at = [&](size_t i) {
-    size_t k = 0;
-    while (k < m && ascii_lower(h[i + k]) == p[k]) k++;
-    return k == m;
-  };
-  if (m == 1) {
-    for (size_t i = 0; i < n; i++)
-      if (ascii_lower(h[i]) == p[0]) return true;
-    return false;
-  }
-  uint16_t first;
-  std::memcpy(&first, p, 2);
-  first |= 0x2020;
-  for (size_t i = 0, last = n - m; i <= last; i++) {
-    uint16_t w;
-    std::memcpy(&w, h + i, 2);
-    if ((w | 0x2020) == first && folded_at(i)) return true;
-  }
-  return false;
+  return scan_substr<true>(h, n, m, static_cast<char>(p[0] | 0x20), static_cast<char>(p[m - 1] | 0x20),
+                           [&](size_t i) {
+                             for (size_t k = 0; k < m; k++)
+                               if (ascii_lower(h[i + k]) != p[k]) return false;
+                             return true;
+                           });
 }
 
 inline bool starts_with(std::string_view s, std::string_view p) {
@@ -91,23 +114,15 @@ inline bool starts_with(std::string_view s, std::string_view p) {
 inline bool ends_with(std::string_view s, std::string_view p) {
   return s.size() >= p.size() && mem_equal(s.data() + s.size() - p.size(), p.data(), p.size());
 }
-// Substring search for the short needles and haystacks of rules (paths, command lines): a
-// 16-bit compare of the needle's first two bytes at each position, then the rest. Unlike
-// std::string_view::find (memchr for the first byte, then memcmp), a path with a '/' every
-// few bytes costs no library calls.
+// Substring search (std::string_view::find is memchr for the first byte then memcmp: a library
+// call per '/' of a path when the needle starts with one).
 inline bool has_substr(std::string_view s, std::string_view p) {
   size_t m = p.size(), n = s.size();
   if (m <= 1) return m == 0 || (n > 0 && std::memchr(s.data(), p[0], n) != nullptr);
   if (m > n) return false;
   const char* h = s.data();
-  uint16_t first;
-  std::memcpy(&first, p.data(), 2);
-  for (size_t i = 0, last = n - m; i <= last; i++) {
-    uint16_t w;
-    std::memcpy(&w, h + i, 2);
-    if (w == first && mem_equal(h + i + 2, p.data() + 2, m - 2)) return true;
-  }
-  return false;
+  return scan_substr<false>(h, n, m, p[0], p[m - 1],
+                            [&](size_t i) { return mem_equal(h + i + 1, p.data() + 1, m - 2); });
 }
 
 // `=` of a string value (with the interned id the view supplied, if any) and program string c:
@@ -305,15 +320,15 @@ void Vm::set_enabled(uint32_t rule, bool enabled) {
 }
 
 void Vm::rebuild_candidates() {
-  ncodes_ = static_cast<uint32_t>(p_->by_event.size());
+  const uint32_t ncodes = static_cast<uint32_t>(std::min<size_t>(p_->by_event.size(), kCodeSpace));
   cands_.clear();
-  cand_begin_.assign(ncodes_ + 1, 0);
-  for (uint32_t c = 0; c < ncodes_; c++) {
+  cand_begin_.assign(kCodeSpace + 1, 0);
+  for (uint32_t c = 0; c < ncodes; c++) {
     cand_begin_[c] = static_cast<uint32_t>(cands_.size());
     for (uint32_t r : p_->by_event[c])
       if (active_[r]) cands_.push_back(Candidate{r, p_->rules[r].entry});
   }
-  cand_begin_[ncodes_] = static_cast<uint32_t>(cands_.size());
+  std::fill(cand_begin_.begin() + ncodes, cand_begin_.end(), static_cast<uint32_t>(cands_.size()));
 }
 
 void Vm::wrap_generation() {

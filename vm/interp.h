@@ -46,14 +46,24 @@ class Vm {
   // first_only (Falco's rule_matching: first). Returns the number of matches.
   uint32_t run(bool first_only, std::vector<uint32_t>& matches) {
     matches.clear();
-    if (PG_UNLIKELY(code_ >= ncodes_)) return 0;
     uint32_t b = cand_begin_[code_], e = cand_begin_[code_ + 1];
     if (b == e) return 0;
     return run_list(b, e, first_only, matches);
   }
 
-  // Number of instructions executed so far (only counted when PG_VM_COUNT is defined).
-  uint64_t steps() const { return steps_; }
+  // begin_event(ev) and run() in one call, for the engines that only run candidate lists: an
+  // event without candidates (most events of a real stream) costs the table lookup and nothing
+  // else; the event and its cache generation are set up only when some rule will run.
+  uint32_t run_event(EventView& ev, bool first_only, std::vector<uint32_t>& matches) {
+    matches.clear();
+    uint16_t code = ev.index_code();
+    uint32_t b = cand_begin_[code], e = cand_begin_[code + 1];
+    if (b == e) return 0;
+    ev_ = &ev;
+    code_ = code;
+    if (PG_UNLIKELY(++gen_ == 0)) wrap_generation();
+    return run_list(b, e, first_only, matches);
+  }
 
  private:
   // One candidate rule of an index code: the rule and its first instruction.
@@ -117,12 +127,12 @@ class Vm {
   std::vector<uint8_t> enabled_;
   // Per index code c, the active rules of program.by_event[c] with their entries are
   // cands_[cand_begin_[c] .. cand_begin_[c + 1]) (rebuilt when the priority threshold or an
-  // enabled flag changes).
+  // enabled flag changes). cand_begin_ covers every uint16_t code (kCodeSpace + 1 entries, the
+  // codes past the program's index empty), so a code read from any event needs no bound check.
+  static constexpr uint32_t kCodeSpace = 1u << 16;
   std::vector<Candidate> cands_;
   std::vector<uint32_t> cand_begin_;
-  uint32_t ncodes_ = 0;
   uint8_t threshold_ = 7;
-  uint64_t steps_ = 0;
 };
 
 // Evaluates a single test instruction's predicate on a value (shared by the interpreter's

@@ -11,6 +11,7 @@
 #include "compiler/ref_eval.h"
 #include "tests/support/mem_event.h"
 #include "vm/interp.h"
+#include "vm/strset.h"
 
 namespace pg {
 namespace {
@@ -223,6 +224,58 @@ TEST(Operators, EveryOperatorAndTypeOnVmAndReference) {
     else
       EXPECT_FALSE(rs[i].expect) << "rule not indexed for the event: " << rs[i].cond;
   }
+}
+
+// contains/icontains scan 16 positions at a time and then byte by byte: a needle placed at
+// every position of haystacks around the block sizes (and near misses that share its first and
+// last bytes, and case-swapped copies) must give what std::string_view::find gives.
+TEST(Operators, SubstringSearchAtEveryPositionAndLength) {
+  const std::vector<std::string> needles = {"q", "qz", "q/z", "qAbz", "q0123456789abcdz",
+                                            "q0123456789abcdEz", "@x`"};
+  std::string yaml;
+  for (size_t i = 0; i < needles.size(); i++)
+    for (const char* op : {"contains", "icontains"})
+      yaml += "- rule: r" + std::to_string(yaml.size()) + "\n  desc: d\n  condition: fd.name " + op +
+              " \"" + needles[i] + "\"\n  output: o\n  priority: INFO\n  warn_evttypes: false\n";
+  CompileOutput out = compile_rules({RulesSource{"scan.yaml", yaml, false}});
+  ASSERT_TRUE(out.ok) << out.error;
+  std::string err;
+  auto lp = vm::LoadedProgram::load(out.program, err);
+  ASSERT_TRUE(lp) << err;
+  vm::Vm machine(lp);
+  auto lower = [](std::string s) {
+    for (char& c : s) c = vm::ascii_lower(c);
+    return s;
+  };
+  auto swap_case = [](std::string s) {
+    for (char& c : s)
+      if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
+      else if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    return s;
+  };
+  size_t checked = 0;
+  for (size_t i = 0; i < needles.size(); i++) {
+    const std::string& nd = needles[i];
+    std::string miss = nd;
+    if (miss.size() >= 3) miss[miss.size() / 2] = '#';  // first and last bytes agree, middle not
+    for (size_t n = 0; n <= 70; n++)
+      for (size_t at = 0; at <= n; at++)
+        for (const std::string& put : {nd, swap_case(nd), miss}) {
+          std::string hay(n, '/');
+          if (at + put.size() <= n) hay.replace(at, put.size(), put);
+          MemEvent ev;
+          ev.set_str(FieldId::FD_NAME, hay);
+          machine.begin_event(ev);
+          const bool want = hay.find(nd) != std::string::npos;
+          const bool want_i = lower(hay).find(lower(nd)) != std::string::npos;
+          EXPECT_EQ(machine.run_rule(static_cast<uint32_t>(2 * i)), want)
+              << "contains \"" << nd << "\" in \"" << hay << "\"";
+          EXPECT_EQ(machine.run_rule(static_cast<uint32_t>(2 * i + 1)), want_i)
+              << "icontains \"" << nd << "\" in \"" << hay << "\"";
+          checked++;
+        }
+  }
+  EXPECT_GT(checked, 10000u);
 }
 
 }  // namespace
