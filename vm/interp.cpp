@@ -582,6 +582,10 @@ bool Vm::test(uint32_t pc) {
 template <bool kList>
 bool Vm::exec(uint32_t pc, uint32_t depth, ListRun* lr) {
   const Insn* code = p_->code.data();
+  // The candidate being run and the end of the list (kList only; locals, not lr's fields, so
+  // moving to the next candidate needs no stores).
+  const Candidate* cand = kList ? lr->list : nullptr;
+  const Candidate* const cand_end = kList ? lr->list + lr->n : nullptr;
   bool t;
 #if PG_USE_COMPUTED_GOTO
   static void* const kLabels[] = {
@@ -616,11 +620,11 @@ bool Vm::exec(uint32_t pc, uint32_t depth, ListRun* lr) {
       if constexpr (kList) {
         // The end of a candidate rule: record a match, then go on with the next candidate.
         if (code[pc].a() != 0) {
-          lr->matches->push_back(lr->list[lr->i].rule);
+          lr->matches->push_back(cand->rule);
           if (lr->first_only) return true;
         }
-        if (++lr->i == lr->n) return true;
-        pc = lr->list[lr->i].entry;
+        if (++cand == cand_end) return true;
+        pc = cand->entry;
         VM_NEXT;
       } else {
         return code[pc].a() != 0;
@@ -718,7 +722,7 @@ bool Vm::exec(uint32_t pc, uint32_t depth, ListRun* lr) {
 }
 
 uint32_t Vm::run_list(uint32_t b, uint32_t e, bool first_only, std::vector<uint32_t>& matches) {
-  ListRun lr{cands_.data() + b, e - b, 0, first_only, &matches};
+  ListRun lr{cands_.data() + b, e - b, first_only, &matches};
   exec<true>(lr.list[0].entry, 0, &lr);
   return static_cast<uint32_t>(matches.size());
 }

@@ -77,7 +77,6 @@ class Vm {
   struct ListRun {
     const Candidate* list;
     uint32_t n;
-    uint32_t i;
     bool first_only;
     std::vector<uint32_t>* matches;
   };
