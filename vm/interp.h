@@ -2,10 +2,11 @@
 //
 // One Vm per thread. For each event: begin_event() starts a new generation of the slot and
 // macro caches (O(1): stamps, not clears), then run() executes the candidate rules of the
-// event's type in rule order, or run_rule() one rule. Slots are extracted through the
-// EventView on first use and kept for the rest of the event; shared macros are evaluated once
-// per event. The loop allocates nothing in steady state (transformer scratch buffers grow
-// once and are reused) and never throws.
+// event's type in rule order, or run_rule() one rule; run_event() is begin_event() + run() for
+// engines that only run candidate lists, and skips the setup for events without candidates.
+// Slots are extracted through the EventView on first use and kept for the rest of the event;
+// shared macros are evaluated once per event. The loop allocates nothing in steady state
+// (transformer scratch buffers grow once and are reused) and never throws.
 #pragma once
 
 #include <cstdint>
