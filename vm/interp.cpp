@@ -321,12 +321,23 @@ void Vm::set_enabled(uint32_t rule, bool enabled) {
 
 void Vm::rebuild_candidates() {
   const uint32_t ncodes = static_cast<uint32_t>(std::min<size_t>(p_->by_event.size(), kCodeSpace));
+  // The guard of a rule (see Candidate). The verifier guarantees that a test is followed by a
+  // JMP and that jumps stay inside the block, whose last instruction is a RET.
+  const Insn* code = p_->code.data();
+  auto guard_of = [&](uint32_t entry) {
+    const Insn& in = code[entry];
+    if (in.op() != Op::CALL || (in.a() & kSenseTrue) != 0) return kNoGuard;
+    const Insn& to = code[entry + 2 + code[entry + 1].c()];
+    return to.op() == Op::RET && to.a() == 0 ? in.c() : kNoGuard;
+  };
   cands_.clear();
   cand_begin_.assign(kCodeSpace + 1, 0);
   for (uint32_t c = 0; c < ncodes; c++) {
     cand_begin_[c] = static_cast<uint32_t>(cands_.size());
-    for (uint32_t r : p_->by_event[c])
-      if (active_[r]) cands_.push_back(Candidate{r, p_->rules[r].entry});
+    for (uint32_t r : p_->by_event[c]) {
+      const uint32_t entry = p_->rules[r].entry;
+      if (active_[r]) cands_.push_back(Candidate{r, entry, guard_of(entry)});
+    }
   }
   std::fill(cand_begin_.begin() + ncodes, cand_begin_.end(), static_cast<uint32_t>(cands_.size()));
 }
@@ -623,8 +634,18 @@ bool Vm::exec(uint32_t pc, uint32_t depth, ListRun* lr) {
           lr->matches->push_back(cand->rule);
           if (lr->first_only) return true;
         }
-        if (++cand == cand_end) return true;
-        pc = cand->entry;
+        for (;;) {
+          if (++cand == cand_end) return true;
+          const uint32_t g = cand->guard;
+          if (g == kNoGuard || macro_gen_[g] != gen_) {
+            pc = cand->entry;
+            break;
+          }
+          if (macro_val_[g] != 0) {
+            pc = cand->entry + 2;
+            break;
+          }
+        }
         VM_NEXT;
       } else {
         return code[pc].a() != 0;

@@ -67,10 +67,17 @@ class Vm {
   }
 
  private:
-  // One candidate rule of an index code: the rule and its first instruction.
+  // One candidate rule of an index code: the rule, its first instruction and its guard. A rule
+  // whose first instruction is `CALL ?F macro` with its JMP landing on a no-match RET needs
+  // that macro: once the macro's value is cached for the event, moving to the rule skips it
+  // (false) or starts past the CALL and its JMP (true) without dispatching either. Rules that
+  // share open_read, open_write or spawned_process cost one check each instead of a CALL and
+  // a RET. kNoGuard otherwise.
+  static constexpr uint32_t kNoGuard = ~0u;
   struct Candidate {
     uint32_t rule;
     uint32_t entry;
+    uint32_t guard;
   };
   // run()'s state while exec<true> walks a candidate list: RET of a rule records a match and
   // jumps straight to the next candidate's entry, so the rules of an event run in one

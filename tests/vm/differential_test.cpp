@@ -385,8 +385,7 @@ TEST(Differential, VmMatchesReferenceEvaluator) {
       // fourth event runs with every third rule disabled).
       for (uint32_t i = 0; i < out.ruleset->rules.size(); i += 3) machine.set_enabled(i, e % 4 != 3);
       std::vector<uint32_t> got_all;
-      machine.begin_event(ev);
-      machine.run(false, got_all);
+      machine.run_event(ev, false, got_all);
       ASSERT_EQ(got_all, want_all) << "run(all) disagrees with the reference\n  event: " << desc;
       machine.begin_event(ev);
       std::vector<uint32_t> got_first;
