@@ -591,7 +591,7 @@ bool Vm::test(uint32_t pc) {
 }
 
 template <bool kList>
-bool Vm::exec(uint32_t pc, uint32_t depth, ListRun* lr) {
+bool Vm::exec(uint32_t pc, ListRun* lr) {
   const Insn* code = p_->code.data();
   // The candidate being run and the end of the list (kList only; locals, not lr's fields, so
   // moving to the next candidate needs no stores).
@@ -655,7 +655,7 @@ bool Vm::exec(uint32_t pc, uint32_t depth, ListRun* lr) {
     VM_CASE(CALL) {
       uint32_t mac = code[pc].c();
       if (macro_gen_[mac] != gen_) {
-        macro_val_[mac] = exec<false>(p_->macros[mac].entry, depth + 1, nullptr);
+        macro_val_[mac] = exec<false>(p_->macros[mac].entry, nullptr);
         macro_gen_[mac] = gen_;
       }
       t = macro_val_[mac] != 0;
@@ -744,10 +744,10 @@ bool Vm::exec(uint32_t pc, uint32_t depth, ListRun* lr) {
 
 uint32_t Vm::run_list(uint32_t b, uint32_t e, bool first_only, std::vector<uint32_t>& matches) {
   ListRun lr{cands_.data() + b, e - b, first_only, &matches};
-  exec<true>(lr.list[0].entry, 0, &lr);
+  exec<true>(lr.list[0].entry, &lr);
   return static_cast<uint32_t>(matches.size());
 }
 
-template bool Vm::exec<false>(uint32_t, uint32_t, ListRun*);
+template bool Vm::exec<false>(uint32_t, ListRun*);
 
 }  // namespace pg::vm

@@ -40,7 +40,7 @@ class Vm {
   }
 
   // Runs one rule on the current event (regardless of its event-type index); true on match.
-  bool run_rule(uint32_t rule) { return exec<false>(p_->rules[rule].entry, 0, nullptr); }
+  bool run_rule(uint32_t rule) { return exec<false>(p_->rules[rule].entry, nullptr); }
 
   // Runs the active candidate rules of the current event's index code in rule order, appending the
   // indexes of matching rules to `matches` (cleared first); stops at the first match when
@@ -91,7 +91,7 @@ class Vm {
   // kList: the top level of run() (RET continues with the next candidate of `lr`); otherwise
   // one rule or macro block (RET returns its result).
   template <bool kList>
-  bool exec(uint32_t pc, uint32_t depth, ListRun* lr);
+  bool exec(uint32_t pc, ListRun* lr);
   void rebuild_candidates();
   void wrap_generation();
   uint32_t run_list(uint32_t b, uint32_t e, bool first_only, std::vector<uint32_t>& matches);
