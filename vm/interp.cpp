@@ -302,7 +302,32 @@ Vm::Vm(std::shared_ptr<const LoadedProgram> program)
   enabled_.resize(p_->rules.size());
   active_.resize(p_->rules.size());
   for (size_t i = 0; i < p_->rules.size(); i++) enabled_[i] = p_->rules[i].enabled;
+  // run_rule()'s shortcuts, for a first test that ends the rule with no match when false: its
+  // event-type set (EVT_TYPE_IN), or the slot of a test that reads one field (formats S and
+  // SC, no any-ancestor iteration).
+  const Insn* code = p_->code.data();
+  starts_.resize(p_->rules.size());
+  for (size_t i = 0; i < p_->rules.size(); i++) {
+    const uint32_t entry = p_->rules[i].entry;
+    const Insn& in = code[entry];
+    const OpInfo* info = op_info(static_cast<uint8_t>(in.op()));
+    RuleStart& rs = starts_[i];
+    rs = RuleStart{entry, RuleStart::kNone, 0};
+    if (!info || !(info->flags & TEST) || !false_ends_block(code, entry)) continue;
+    if (in.op() == Op::EVT_TYPE_IN) rs = RuleStart{entry, RuleStart::kTypes, in.c()};
+    if ((info->format == Format::S || info->format == Format::SC) && !(in.a() & kAncestorAny))
+      rs = RuleStart{entry, RuleStart::kSlot, in.b()};
+  }
   set_priority_threshold(7);
+}
+
+// Whether the test at pc ends its block with no match when false: it jumps when false (sense
+// bit clear) and its JMP lands on a no-match RET. (The verifier guarantees that a test is
+// followed by a JMP and that jumps stay inside the block.)
+bool Vm::false_ends_block(const Insn* code, uint32_t pc) {
+  if (code[pc].a() & kSenseTrue) return false;
+  const Insn& to = code[pc + 2 + code[pc + 1].c()];
+  return to.op() == Op::RET && to.a() == 0;
 }
 
 void Vm::set_priority_threshold(uint8_t threshold) {
@@ -321,14 +346,11 @@ void Vm::set_enabled(uint32_t rule, bool enabled) {
 
 void Vm::rebuild_candidates() {
   const uint32_t ncodes = static_cast<uint32_t>(std::min<size_t>(p_->by_event.size(), kCodeSpace));
-  // The guard of a rule (see Candidate). The verifier guarantees that a test is followed by a
-  // JMP and that jumps stay inside the block, whose last instruction is a RET.
+  // The guard of a rule (see Candidate).
   const Insn* code = p_->code.data();
   auto guard_of = [&](uint32_t entry) {
     const Insn& in = code[entry];
-    if (in.op() != Op::CALL || (in.a() & kSenseTrue) != 0) return kNoGuard;
-    const Insn& to = code[entry + 2 + code[entry + 1].c()];
-    return to.op() == Op::RET && to.a() == 0 ? in.c() : kNoGuard;
+    return in.op() == Op::CALL && false_ends_block(code, entry) ? in.c() : kNoGuard;
   };
   cands_.clear();
   cand_begin_.assign(kCodeSpace + 1, 0);

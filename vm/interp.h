@@ -17,6 +17,7 @@
 #include "vm/event_view.h"
 #include "vm/macros.h"
 #include "vm/program.h"
+#include "vm/strset.h"
 
 namespace pg::vm {
 
@@ -40,7 +41,20 @@ class Vm {
   }
 
   // Runs one rule on the current event (regardless of its event-type index); true on match.
-  bool run_rule(uint32_t rule) { return exec<false>(p_->rules[rule].entry, nullptr); }
+  // When the rule's first test ends it with no match if false, two cases are decided here
+  // without entering the dispatch loop: an `evt.type` test the event fails, and a test of one
+  // field that is missing for the event (a missing field makes every test false). So a rule run
+  // outside the type index, or `fd.l4proto = udp` on an event without a socket, costs a bitmap
+  // test or a slot load.
+  bool run_rule(uint32_t rule) {
+    const RuleStart& r = starts_[rule];
+    if (r.kind == RuleStart::kSlot) {
+      if (load(r.arg) == nullptr) return false;
+    } else if (r.kind == RuleStart::kTypes) {
+      if (!m_->tset_has(r.arg, code_)) return false;
+    }
+    return exec<false>(r.entry, nullptr);
+  }
 
   // Runs the active candidate rules of the current event's index code in rule order, appending the
   // indexes of matching rules to `matches` (cleared first); stops at the first match when
@@ -67,6 +81,15 @@ class Vm {
   }
 
  private:
+  // Per rule: its entry, and the first test run_rule() may decide: the slot (kSlot) or the
+  // event-type set (kTypes) in `arg`.
+  struct RuleStart {
+    enum Kind : uint32_t { kNone, kSlot, kTypes };
+    uint32_t entry;
+    Kind kind;
+    uint32_t arg;
+  };
+  static bool false_ends_block(const Insn* code, uint32_t pc);
   // One candidate rule of an index code: the rule, its first instruction and its guard. A rule
   // whose first instruction is `CALL ?F macro` with its JMP landing on a no-match RET needs
   // that macro: once the macro's value is cached for the event, moving to the rule skips it
@@ -139,6 +162,7 @@ class Vm {
   static constexpr uint32_t kCodeSpace = 1u << 16;
   std::vector<Candidate> cands_;
   std::vector<uint32_t> cand_begin_;
+  std::vector<RuleStart> starts_;
   uint8_t threshold_ = 7;
 };
 

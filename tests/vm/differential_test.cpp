@@ -309,7 +309,7 @@ TEST(Differential, VmMatchesReferenceEvaluator) {
     for (uint16_t c : event_codes_by_name(n))
       if (c & 1) codes.push_back(c);
 
-  uint64_t pairs = 0, matches = 0;
+  uint64_t pairs = 0, matches = 0, outside_checked = 0;
   for (int b = 0; b < batches; b++) {
     Gen g{r, {}, {}, event_names};
     std::ostringstream y;
@@ -348,6 +348,20 @@ TEST(Differential, VmMatchesReferenceEvaluator) {
     auto lp = vm::LoadedProgram::load(out.program, err);
     ASSERT_TRUE(lp) << err;
     vm::Vm machine(lp);
+    // Every fourth batch also runs every rule on every event, outside its type index, from a
+    // program lowered without constant folding (as the bench runs R1-R5): that exercises
+    // run_rule()'s shortcuts on a first evt.type test the event fails.
+    std::shared_ptr<const vm::LoadedProgram> lp_flat;
+    if (b % 4 == 0) {
+      LowerOptions flat;
+      flat.fold_constants = false;
+      CompileOutput fo = compile_rules({RulesSource{"diff.yaml", y.str(), false}}, {}, flat);
+      ASSERT_TRUE(fo.ok) << fo.error;
+      lp_flat = vm::LoadedProgram::load(fo.program, err);
+      ASSERT_TRUE(lp_flat) << err;
+    }
+    std::unique_ptr<vm::Vm> machine_flat;
+    if (lp_flat) machine_flat = std::make_unique<vm::Vm>(lp_flat);
     MemEvent ev;
     for (int e = 0; e < 60; e++) {
       std::string desc;
@@ -360,10 +374,17 @@ TEST(Differential, VmMatchesReferenceEvaluator) {
         desc += " (interned)";
       }
       machine.begin_event(ev);
+      if (machine_flat) machine_flat->begin_event(ev);
       std::vector<uint32_t> want_all;  // what run() must report: reference matches in order
       for (uint32_t i = 0; i < out.ruleset->rules.size(); i++) {
         const CompiledRule& rule = out.ruleset->rules[i];
         bool ref = ref_eval(rule.root, ev);
+        if (machine_flat) {
+          ASSERT_EQ(machine_flat->run_rule(i), ref)
+              << "unfolded VM and reference evaluator disagree (seed " << seed << ", batch " << b
+              << ")\n  rule: " << conds[i] << "\n  event: " << desc;
+          outside_checked += !rule.evttypes.test(ev.index_code());
+        }
         if (ref && rule.evttypes.test(ev.index_code()) && (e % 4 != 3 || i % 3 != 0))
           want_all.push_back(i);
         pairs++;
@@ -398,6 +419,7 @@ TEST(Differential, VmMatchesReferenceEvaluator) {
     }
   }
   EXPECT_GE(pairs, 100000u);
+  EXPECT_GT(outside_checked, 500u);  // rules run on events outside their type index
   // The generator must produce both outcomes in meaningful numbers.
   EXPECT_GT(matches, pairs / 50);
   EXPECT_LT(matches, pairs - pairs / 50);
