@@ -61,19 +61,20 @@ int compare_bytes(std::string_view a, std::string_view b) {
 
 // Substring scan shared by `contains` and `icontains` (the "generic SIMD" filter): a position
 // is a candidate when the needle's first byte f is at its start and its last byte l at its end,
-// 16 positions per step with SSE2, then one byte pair per position for the rest; `at(i)`
-// verifies a candidate. kFold ORs 0x20 into every haystack byte first (f and l come folded):
-// that folds the case of ASCII letters and keeps equal bytes equal, so it can only admit
-// extra candidates, which `at` rejects. Never reads outside the haystack. m >= 1, m <= n.
+// 16 positions per step with SSE2 (the last step overlaps the one before rather than leaving a
+// byte-by-byte tail), one byte pair per position when there are fewer than 16 positions;
+// `at(i)` verifies a candidate. kFold ORs 0x20 into every haystack byte first (f and l come
+// folded): that folds the case of ASCII letters and keeps equal bytes equal, so it can only
+// admit extra candidates, which `at` rejects. Never reads outside the haystack. m >= 1, m <= n.
 template <bool kFold, class At>
 PG_ALWAYS_INLINE bool scan_substr(const char* h, size_t n, size_t m, char f, char l, At at) {
   const size_t last = n - m;  // the last position a match can start at
   const char fold = kFold ? 0x20 : 0;
-  size_t i = 0;
 #if defined(__SSE2__)
   if (last >= 15) {
     const __m128i vf = _mm_set1_epi8(f), vl = _mm_set1_epi8(l), vfold = _mm_set1_epi8(fold);
-    for (; i + 15 <= last; i += 16) {
+    // Positions i .. i + 15 (all <= last, so both loads end inside the haystack).
+    auto block = [&](size_t i) {
       __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h + i));
       __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h + i + m - 1));
       if (kFold) {
@@ -84,10 +85,15 @@ PG_ALWAYS_INLINE bool scan_substr(const char* h, size_t n, size_t m, char f, cha
           _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, vf), _mm_cmpeq_epi8(b, vl))));
       for (; mask != 0; mask &= mask - 1)
         if (at(i + static_cast<size_t>(__builtin_ctz(mask)))) return true;
-    }
+      return false;
+    };
+    size_t i = 0;
+    for (; i + 15 <= last; i += 16)
+      if (block(i)) return true;
+    return i <= last && block(last - 15);
   }
 #endif
-  for (; i <= last; i++)
+  for (size_t i = 0; i <= last; i++)
     if (static_cast<char>(h[i] | fold) == f && static_cast<char>(h[i + m - 1] | fold) == l && at(i))
       return true;
   return false;
