@@ -20,6 +20,7 @@
 #include "vm/event_view.h"
 #include "vm/events.h"
 #include "vm/fields.h"
+#include "vm/macros.h"
 
 namespace pg {
 struct CompiledRuleset;
@@ -28,8 +29,6 @@ struct Program;
 class LoadedProgram;
 }  // namespace vm
 }  // namespace pg
-
-#define PGB_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
 namespace pgb {
 
@@ -235,17 +234,17 @@ class SnapView final : public pg::EventView {
   // Plain fields (no argument: nearly every slot) take the short path; fields with an index or
   // key walk the key table's chain out of line, so the common case needs no saved registers.
   bool extract(FieldId f, const FieldArgs& a, FieldValue& out) override {
-    if (PGB_UNLIKELY(a.index >= 0 || !a.key.empty())) return extract_keyed(f, a, out);
+    if (PG_UNLIKELY(a.index >= 0 || !a.key.empty())) return extract_keyed(f, a, out);
     return value(plain_[static_cast<size_t>(f)], out);
   }
   uint64_t unknown() const { return unknown_; }
 
  private:
-  __attribute__((noinline)) bool extract_keyed(FieldId f, const FieldArgs& a, FieldValue& out) {
+  PG_NOINLINE bool extract_keyed(FieldId f, const FieldArgs& a, FieldValue& out) {
     return value(c_->kt_->find(f, a), out);
   }
   bool value(int k, FieldValue& out) {
-    if (PGB_UNLIKELY(k < 0)) {
+    if (PG_UNLIKELY(k < 0)) {
       unknown_++;
       return false;
     }
