@@ -212,6 +212,15 @@ bool mod_item(const LoadedProgram& lp, const ModDef& m, uint32_t mod, uint32_t k
   }
 }
 
+// Whether the test at pc ends its block with no match when false: it jumps when false (sense
+// bit clear) and its JMP lands on a no-match RET. (The verifier guarantees that a test is
+// followed by a JMP and that jumps stay inside the block.)
+bool false_ends_block(const Insn* code, uint32_t pc) {
+  if (code[pc].a() & kSenseTrue) return false;
+  const Insn& to = code[pc + 2 + code[pc + 1].c()];
+  return to.op() == Op::RET && to.a() == 0;
+}
+
 }  // namespace
 
 bool eval_test(const LoadedProgram& lp, Op op, uint32_t c, const FieldValue& v) {
@@ -308,9 +317,9 @@ Vm::Vm(std::shared_ptr<const LoadedProgram> program)
   enabled_.resize(p_->rules.size());
   active_.resize(p_->rules.size());
   for (size_t i = 0; i < p_->rules.size(); i++) enabled_[i] = p_->rules[i].enabled;
-  // run_rule()'s shortcuts, for a first test that ends the rule with no match when false: its
-  // event-type set (EVT_TYPE_IN), or the slot of a test that reads one field (formats S and
-  // SC, no any-ancestor iteration).
+  // Each rule's first test, when it ends the rule with no match if false (see RuleStart): a
+  // shared macro's CALL, an event-type set, or the slot of a test that reads one field
+  // (formats S and SC, no any-ancestor iteration).
   const Insn* code = p_->code.data();
   starts_.resize(p_->rules.size());
   for (size_t i = 0; i < p_->rules.size(); i++) {
@@ -320,20 +329,12 @@ Vm::Vm(std::shared_ptr<const LoadedProgram> program)
     RuleStart& rs = starts_[i];
     rs = RuleStart{entry, RuleStart::kNone, 0};
     if (!info || !(info->flags & TEST) || !false_ends_block(code, entry)) continue;
+    if (in.op() == Op::CALL) rs = RuleStart{entry, RuleStart::kCall, in.c()};
     if (in.op() == Op::EVT_TYPE_IN) rs = RuleStart{entry, RuleStart::kTypes, in.c()};
     if ((info->format == Format::S || info->format == Format::SC) && !(in.a() & kAncestorAny))
       rs = RuleStart{entry, RuleStart::kSlot, in.b()};
   }
   set_priority_threshold(7);
-}
-
-// Whether the test at pc ends its block with no match when false: it jumps when false (sense
-// bit clear) and its JMP lands on a no-match RET. (The verifier guarantees that a test is
-// followed by a JMP and that jumps stay inside the block.)
-bool Vm::false_ends_block(const Insn* code, uint32_t pc) {
-  if (code[pc].a() & kSenseTrue) return false;
-  const Insn& to = code[pc + 2 + code[pc + 1].c()];
-  return to.op() == Op::RET && to.a() == 0;
 }
 
 void Vm::set_priority_threshold(uint8_t threshold) {
@@ -352,19 +353,14 @@ void Vm::set_enabled(uint32_t rule, bool enabled) {
 
 void Vm::rebuild_candidates() {
   const uint32_t ncodes = static_cast<uint32_t>(std::min<size_t>(p_->by_event.size(), kCodeSpace));
-  // The guard of a rule (see Candidate).
-  const Insn* code = p_->code.data();
-  auto guard_of = [&](uint32_t entry) {
-    const Insn& in = code[entry];
-    return in.op() == Op::CALL && false_ends_block(code, entry) ? in.c() : kNoGuard;
-  };
   cands_.clear();
   cand_begin_.assign(kCodeSpace + 1, 0);
   for (uint32_t c = 0; c < ncodes; c++) {
     cand_begin_[c] = static_cast<uint32_t>(cands_.size());
     for (uint32_t r : p_->by_event[c]) {
-      const uint32_t entry = p_->rules[r].entry;
-      if (active_[r]) cands_.push_back(Candidate{r, entry, guard_of(entry)});
+      const RuleStart& rs = starts_[r];
+      if (active_[r])
+        cands_.push_back(Candidate{r, rs.entry, rs.kind == RuleStart::kCall ? rs.arg : kNoGuard});
     }
   }
   std::fill(cand_begin_.begin() + ncodes, cand_begin_.end(), static_cast<uint32_t>(cands_.size()));

@@ -34,11 +34,7 @@ class Vm {
 
   // Starts evaluating a new event. (Inline, as is run()'s test for an event without
   // candidates: most events of a real stream have none, and pay only these few instructions.)
-  void begin_event(EventView& ev) {
-    ev_ = &ev;
-    code_ = ev.index_code();
-    if (PG_UNLIKELY(++gen_ == 0)) wrap_generation();
-  }
+  void begin_event(EventView& ev) { start_event(ev, ev.index_code()); }
 
   // Runs one rule on the current event (regardless of its event-type index); true on match.
   // When the rule's first test ends it with no match if false, two cases are decided here
@@ -74,22 +70,26 @@ class Vm {
     uint16_t code = ev.index_code();
     uint32_t b = cand_begin_[code], e = cand_begin_[code + 1];
     if (b == e) return 0;
-    ev_ = &ev;
-    code_ = code;
-    if (PG_UNLIKELY(++gen_ == 0)) wrap_generation();
+    start_event(ev, code);
     return run_list(b, e, first_only, matches);
   }
 
  private:
-  // Per rule: its entry, and the first test run_rule() may decide: the slot (kSlot) or the
-  // event-type set (kTypes) in `arg`.
+  void start_event(EventView& ev, uint16_t code) {
+    ev_ = &ev;
+    code_ = code;
+    if (PG_UNLIKELY(++gen_ == 0)) wrap_generation();
+  }
+  // Per rule (computed once from the program): its entry, and a first test that ends the rule
+  // with no match when false, with its operand in `arg`: one field's slot (kSlot) or an
+  // event-type set (kTypes), which run_rule() decides, or a shared macro (kCall), the
+  // candidate lists' guard.
   struct RuleStart {
-    enum Kind : uint32_t { kNone, kSlot, kTypes };
+    enum Kind : uint32_t { kNone, kSlot, kTypes, kCall };
     uint32_t entry;
     Kind kind;
     uint32_t arg;
   };
-  static bool false_ends_block(const Insn* code, uint32_t pc);
   // One candidate rule of an index code: the rule, its first instruction and its guard. A rule
   // whose first instruction is `CALL ?F macro` with its JMP landing on a no-match RET needs
   // that macro: once the macro's value is cached for the event, moving to the rule skips it
