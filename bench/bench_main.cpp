@@ -209,6 +209,11 @@ struct World {
                                                        // restricted to ours
   std::vector<std::vector<uint32_t>> ref_common, ref_all;  // index code -> rules
   std::unique_ptr<Corpus> corpus;     // every event, extracted once (gate, gbench, callgrind)
+  // The R1-R5 engines' own snapshots: only the keys the five conditions read (as the native
+  // struct holds only its fields), projected from `corpus` / each block event by event.
+  KeyTable keys5;
+  std::vector<int> key5_src;          // keys5 key -> its key in `keys`
+  std::unique_ptr<Corpus> corpus5;
   size_t n_common = 0;
   int five_filter[5] = {-1, -1, -1, -1, -1};
   std::string five_filter_error[5];
@@ -252,6 +257,17 @@ void extract_event(World& w, Corpus& c, uint32_t file) {
     c.set(static_cast<int>(k), v);
   }
   c.end(w.full.ok ? w.full.lp.get() : nullptr, w.five.ok ? w.five.lp.get() : nullptr);
+}
+
+// Appends event i of `src` (a corpus over w.keys) to `dst` (over w.keys5): the same event with
+// the keys of the R1-R5 programs only. String values keep pointing into src's arena, so `dst`
+// must be cleared with or before `src`.
+void project_event(const World& w, const Corpus& src, size_t i, Corpus& dst) {
+  dst.begin(src.type(i), src.code(i), src.num(i), src.file(i));
+  FieldValue v;
+  for (size_t k = 0; k < w.key5_src.size(); k++)
+    if (src.get(i, w.key5_src[k], v)) dst.set(static_cast<int>(k), v);
+  dst.end(w.full.ok ? w.full.lp.get() : nullptr, w.five.ok ? w.five.lp.get() : nullptr);
 }
 
 // Synthetic events for machines without libsinsp or captures: plausible types and values for
@@ -389,7 +405,8 @@ struct Engines {
     return true;
   }
 
-  // Runs engine e over events [b, e) of corpus c; returns the number of matches.
+  // Runs engine e over events [b, e) of corpus c; returns the number of matches. v0 views c
+  // (full set, reference, harness), v1 the same events of the R1-R5 corpus (corpus5, block5).
   uint64_t run(int e, const Corpus& c, size_t b, size_t end, SnapView& v0, SnapView& v1) {
     uint64_t n = 0;
     switch (e) {
@@ -519,6 +536,16 @@ void setup(World& w) {
   w.key_mismatch.assign(w.keys.size(), 0);
   w.key_handle.assign(w.keys.size(), -1);
   w.corpus = std::make_unique<Corpus>(&w.keys);
+  if (w.five.ok) {
+    w.keys5.add_program(w.five.lp->program());
+    w.keys5.add_ruleset(*w.five.out.ruleset);
+  }
+  w.keys5.add_native();
+  for (size_t k = 0; k < w.keys5.size(); k++) {
+    const KeyDef& d = w.keys5[k];
+    w.key5_src.push_back(w.keys.find(d.field, FieldArgs{d.index, d.key}));
+  }
+  w.corpus5 = std::make_unique<Corpus>(&w.keys5);
 
   // Event source.
   if (o.captures.empty() && !o.shared.empty() && fs::is_directory(o.shared + "/captures")) {
@@ -671,9 +698,10 @@ GateResult gate(World& w) {
   } else {
     build_synthetic(w);
   }
+  for (size_t i = 0; i < c.size(); i++) project_event(w, c, i, *w.corpus5);
   g.events = c.size();
   Engines en(w);
-  SnapView v0(c, 0), v1(c, 1);
+  SnapView v0(c, 0), v1(*w.corpus5, 1);
   g.per_rule_vm.assign(w.full.rules(), 0);
   g.per_rule_sinsp.assign(w.full.rules(), 0);
   int printed_ref = 0, printed_sinsp = 0, printed_five = 0;
@@ -952,9 +980,9 @@ Paired paired(World& w, const GateResult& g) {
     if (en.available(e)) engines.push_back(e);
   for (int s = 0; s < S_COUNT; s++)
     if (sinsp_available(w, s)) works.push_back(s);
-  Corpus block(&w.keys);
-  SnapView b0(block, 0), b1(block, 1);
-  SnapView c0(*w.corpus, 0), c1(*w.corpus, 1);
+  Corpus block(&w.keys), block5(&w.keys5);
+  SnapView b0(block, 0), b1(block5, 1);
+  SnapView c0(*w.corpus, 0), c1(*w.corpus5, 1);
   for (int rep = 0; rep < w.opt.reps; rep++) {
     double empty = empty_region_ticks();
     out.empty_ticks += empty / w.opt.reps;
@@ -968,10 +996,12 @@ Paired paired(World& w, const GateResult& g) {
     uint64_t regions = 0, sregions = 0;
     RepResult rr;
     double cur_s = 0, cur_d = 0;  // libsinsp and decode ticks of the current block
-    auto run_block = [&](const Corpus& c, size_t b, size_t e, SnapView& v0, SnapView& v1) {
+    auto run_block = [&](const Corpus& c, const Corpus& c5, size_t b, size_t e, SnapView& v0,
+                         SnapView& v1) {
       if (b == e) return;
       for (int eng : eo) {
-        keep(c.touch(b, e));  // every engine starts from an equally warm block (untimed)
+        // Every engine starts from an equally warm block (untimed).
+        keep(c.touch(b, e) + c5.touch(b, e));
         uint64_t t0 = tsc();
         uint64_t m = en.run(eng, c, b, e, v0, v1);
         uint64_t t1 = tsc();
@@ -1013,9 +1043,11 @@ Paired paired(World& w, const GateResult& g) {
               rr.events++;
               sregions++;
               extract_event(w, block, f);
+              project_event(w, block, block.size() - 1, block5);
               if (block.size() == static_cast<size_t>(w.opt.block)) {
-                run_block(block, 0, block.size(), b0, b1);
+                run_block(block, block5, 0, block.size(), b0, b1);
                 block.clear();
+                block5.clear();
               }
               continue;
             }
@@ -1032,19 +1064,20 @@ Paired paired(World& w, const GateResult& g) {
             }
           }
           if (pass == kVmPass) {
-            run_block(block, 0, block.size(), b0, b1);
+            run_block(block, block5, 0, block.size(), b0, b1);
           } else if (in_block) {
             rr.sblk[pass].push_back(cur_s / w.tpns);
             cur_s = 0;
           }
           block.clear();
+          block5.clear();
           w.sinsp->close();
         }
       }
     } else {
       const Corpus& c = *w.corpus;
       for (size_t b = 0; b < c.size(); b += w.opt.block) {
-        run_block(c, b, std::min(c.size(), b + w.opt.block), c0, c1);
+        run_block(c, *w.corpus5, b, std::min(c.size(), b + w.opt.block), c0, c1);
         rr.events += std::min(c.size(), b + w.opt.block) - b;
       }
     }
@@ -1325,7 +1358,7 @@ int callgrind_passes(World& w) {
   }
   Engines en(w);
   const Corpus& c = *w.corpus;
-  SnapView v0(c, 0), v1(c, 1);
+  SnapView v0(c, 0), v1(*w.corpus5, 1);
   for (const std::string& name : names) {
     int eng = -1, work = -1;
     for (int e = 0; e < E_COUNT; e++)
@@ -1513,7 +1546,7 @@ std::vector<std::string> register_gbench(World& w, Engines& en) {
     if (!en.available(e)) continue;
     names.push_back(std::string("BM_Engine/") + kEngineName[e]);
     benchmark::RegisterBenchmark(names.back().c_str(), [&w, &en, &c, e](benchmark::State& st) {
-      SnapView v0(c, 0), v1(c, 1);
+      SnapView v0(c, 0), v1(*w.corpus5, 1);
       uint64_t m = 0;
       uint64_t t0 = thread_cpu_ns();
       for (auto _ : st) m += en.run(e, c, 0, c.size(), v0, v1);
@@ -1665,7 +1698,8 @@ int run_report(World& w) {
     for (int i = 0; i < 5; i++)
       if (w.five_filter[i] < 0)
         std::printf("# libsinsp rejects R%d: %s\n", i + 1, w.five_filter_error[i].c_str());
-  std::printf("# keys extracted per event: %zu\n", w.keys.size());
+  std::printf("# keys extracted per event: %zu (R1-R5 snapshots: %zu)\n", w.keys.size(),
+              w.keys5.size());
 
   GateResult g = gate(w);
   std::printf("# gate: %" PRIu64 " events; matches: vm %" PRIu64 " reference %" PRIu64

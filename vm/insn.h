@@ -15,7 +15,10 @@
 // Every limit below is a named constant with the reason it exists.
 #pragma once
 
+#include <bit>
 #include <cstdint>
+#include <cstring>
+#include <type_traits>
 
 #include "vm/opcodes.h"
 
@@ -44,11 +47,25 @@ struct Insn {
     return Insn{(static_cast<uint64_t>(op) << 56) | (static_cast<uint64_t>(a) << 48) |
                 (static_cast<uint64_t>(b) << 32) | c};
   }
-  constexpr Op op() const { return static_cast<Op>(word >> 56); }
-  constexpr uint8_t a() const { return static_cast<uint8_t>(word >> 48); }
-  constexpr uint16_t b() const { return static_cast<uint16_t>(word >> 32); }
-  constexpr uint32_t c() const { return static_cast<uint32_t>(word); }
+  // Each field is read on its own: on a little-endian machine a byte or halfword load at its
+  // offset, one instruction where a shift of a loaded word takes two or three (the dispatch
+  // loop decodes every executed instruction, so this is on the per-event path).
+  constexpr Op op() const { return static_cast<Op>(field<uint8_t, 56>()); }
+  constexpr uint8_t a() const { return field<uint8_t, 48>(); }
+  constexpr uint16_t b() const { return field<uint16_t, 32>(); }
+  constexpr uint32_t c() const { return field<uint32_t, 0>(); }
   constexpr void set_c(uint32_t c) { word = (word & ~0xffffffffull) | c; }
+
+ private:
+  template <class T, int kShift>
+  constexpr T field() const {
+    if (std::endian::native == std::endian::little && !std::is_constant_evaluated()) {
+      T v;
+      std::memcpy(&v, reinterpret_cast<const unsigned char*>(&word) + kShift / 8, sizeof v);
+      return v;
+    }
+    return static_cast<T>(word >> kShift);
+  }
 };
 
 static_assert(sizeof(Insn) == 8, "instructions are one 64-bit word");
