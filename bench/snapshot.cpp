@@ -212,8 +212,6 @@ void Corpus::set(int k, const FieldValue& v) {
     return;
   }
   vals_.push_back(cv);
-  ids_[0].push_back(pg::kNoStrId);
-  ids_[1].push_back(pg::kNoStrId);
   size_t off = vals_.size() - e.vals;
   if (off >= 0xffff) {
     std::fprintf(stderr, "peregrine-bench: too many values in one event\n");
@@ -228,13 +226,13 @@ void Corpus::end(const pg::vm::LoadedProgram* full, const pg::vm::LoadedProgram*
   for (size_t k = 0; k < kt_->size(); k++) {
     uint16_t o = idx_[e.idx + k];
     if (!o) continue;
-    const CVal& v = vals_[e.vals + o - 1];
+    CVal& v = vals_[e.vals + o - 1];
     if (!(*kt_)[k].intern || v.kind != FieldValue::Kind::kStr) continue;
     for (int w = 0; w < 2; w++) {
       if (!progs[w]) continue;
       // As the state engine does: looked up and absent is kAbsentStrId (equals no constant).
       uint32_t id = progs[w]->interner().find(std::string_view(v.p, v.len));
-      ids_[w][e.vals + o - 1] = id == pg::kNoStrId ? pg::kAbsentStrId : id;
+      v.id[w] = id == pg::kNoStrId ? pg::kAbsentStrId : id;
     }
   }
   // The native struct.
@@ -294,14 +292,12 @@ void Corpus::clear() {
   ev_.clear();
   idx_.clear();
   vals_.clear();
-  ids_[0].clear();
-  ids_[1].clear();
   arena_.reset();
 }
 
 size_t Corpus::bytes() const {
   return ev_.capacity() * sizeof(Ev) + idx_.capacity() * 2 + vals_.capacity() * sizeof(CVal) +
-         (ids_[0].capacity() + ids_[1].capacity()) * 4 + arena_.bytes();
+         arena_.bytes();
 }
 
 // ---- conversion -----------------------------------------------------------------------------

@@ -127,9 +127,10 @@ struct NEvt {
   std::string_view fd_name, proc_name;
 };
 
-// A stored value: 16 bytes (strings and IP bytes live in the arena), so a 256-event block of
+// A stored value: 24 bytes (strings and IP bytes live in the arena), so a 256-event block of
 // snapshots stays cache-resident like the decoder state a real engine reads; extract()
-// materialises the FieldValue the interface asks for.
+// materialises the FieldValue the interface asks for. `id` holds the interner id of an
+// interned string for program 0 (full ruleset) and 1 (R1-R5), kNoStrId otherwise.
 struct CVal {
   FieldValue::Kind kind = FieldValue::Kind::kStr;
   bool v6 = false;
@@ -139,9 +140,10 @@ struct CVal {
     uint64_t u;
     const char* p;  // strings, bytes, IP bytes
   };
+  uint32_t id[2] = {pg::kNoStrId, pg::kNoStrId};
   CVal() : u(0) {}
 };
-static_assert(sizeof(CVal) == 16);
+static_assert(sizeof(CVal) == 24);
 
 // Events with their values. Used both for the persistent corpus and for one 256-event block.
 class Corpus {
@@ -213,7 +215,6 @@ class Corpus {
   std::vector<Ev> ev_;
   std::vector<uint16_t> idx_;           // per event, per key: 0 missing, else 1 + value offset
   std::vector<CVal> vals_;
-  std::vector<uint32_t> ids_[2];        // parallel to vals_: interner id for program 0 / 1
   Arena arena_;
 };
 
@@ -250,9 +251,9 @@ class SnapView final : public pg::EventView {
     }
     uint16_t o = c_->idx_[e_->idx + k];
     if (!o) return false;
-    size_t v = e_->vals + o - 1;
-    Corpus::materialize(c_->vals_[v], out);
-    out.id = c_->ids_[which_][v];
+    const CVal& v = c_->vals_[e_->vals + o - 1];
+    Corpus::materialize(v, out);
+    out.id = v.id[which_];
     return true;
   }
 

@@ -133,8 +133,13 @@ inline bool has_substr(std::string_view s, std::string_view p) {
 
 // `=` of a string value (with the interned id the view supplied, if any) and program string c:
 // ids when there is one, else bytes.
+// (`sid` is the program's string id table: the interpreter keeps it at hand.)
+inline bool str_eq_const(const uint32_t* sid, const Program& p, std::string_view s, uint32_t id,
+                         uint32_t c) {
+  return id != kNoStrId ? id == sid[c] : bytes_equal(s, p.strings[c]);
+}
 inline bool str_eq_const(const LoadedProgram& lp, std::string_view s, uint32_t id, uint32_t c) {
-  return id != kNoStrId ? id == lp.string_id(c) : bytes_equal(s, lp.program().strings[c]);
+  return str_eq_const(lp.string_ids(), lp.program(), s, id, c);
 }
 
 // Numeric view of a value: ints, uints and bools.
@@ -300,7 +305,10 @@ bool eval_test(const LoadedProgram& lp, Op op, uint32_t c, const FieldValue& v) 
 }
 
 Vm::Vm(std::shared_ptr<const LoadedProgram> program)
-    : prog_(std::move(program)), p_(&prog_->program()), m_(&prog_->matchers()) {
+    : prog_(std::move(program)),
+      p_(&prog_->program()),
+      m_(&prog_->matchers()),
+      sid_(prog_->string_ids()) {
   size_t ns = p_->slots.size();
   slots_.resize(ns);
   for (size_t i = 0; i < ns; i++) {
@@ -707,8 +715,8 @@ bool Vm::exec(uint32_t pc, ListRun* lr) {
     }                                           \
     VM_TEST_END();                              \
   }
-    VM_SLOT_TEST(STR_EQ, str_eq_const(*prog_, v->s, v->id, c))
-    VM_SLOT_TEST(STR_NE, !str_eq_const(*prog_, v->s, v->id, c))
+    VM_SLOT_TEST(STR_EQ, str_eq_const(sid_, *p_, v->s, v->id, c))
+    VM_SLOT_TEST(STR_NE, !str_eq_const(sid_, *p_, v->s, v->id, c))
     VM_SLOT_TEST(STR_IN, m_->exact(c).contains(v->s, v->id))
     VM_SLOT_TEST(NUM_EQ, num_cmp(Op::NUM_EQ, *v, p_->consts[c]))
     VM_SLOT_TEST(NUM_NE, num_cmp(Op::NUM_NE, *v, p_->consts[c]))

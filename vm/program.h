@@ -149,8 +149,8 @@ class LoadedProgram {
   const Program& program() const { return prog_; }
   const Interner& interner() const { return interner_; }
   const Matchers& matchers() const { return *matchers_; }
-  // Runtime interner id of program string i.
-  uint32_t string_id(uint32_t i) const { return string_ids_[i]; }
+  // Runtime interner ids of the program's strings, indexed by string number.
+  const uint32_t* string_ids() const { return string_ids_.data(); }
 
   ~LoadedProgram();
 
