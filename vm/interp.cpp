@@ -308,6 +308,7 @@ Vm::Vm(std::shared_ptr<const LoadedProgram> program)
     : prog_(std::move(program)),
       p_(&prog_->program()),
       m_(&prog_->matchers()),
+      insns_(p_->code.data()),
       sid_(prog_->string_ids()) {
   size_t ns = p_->slots.size();
   slots_.resize(ns);
@@ -555,7 +556,7 @@ PG_NOINLINE const FieldValue* Vm::compute_xform(uint32_t slot) {
 }
 
 bool Vm::test(uint32_t pc) {
-  const Insn in = p_->code[pc];
+  const Insn in = insns_[pc];
   Op op = in.op();
   if (op == Op::EVT_TYPE_IN) return m_->tset_has(in.c(), code_);
   if (op == Op::CMP_SLOTS) {
@@ -624,7 +625,7 @@ bool Vm::test(uint32_t pc) {
 
 template <bool kList>
 bool Vm::exec(uint32_t pc, ListRun* lr) {
-  const Insn* code = p_->code.data();
+  const Insn* code = insns_;
   // The candidate being run and the end of the list (kList only; locals, not lr's fields, so
   // moving to the next candidate needs no stores).
   const Candidate* cand = kList ? lr->list : nullptr;

@@ -135,6 +135,7 @@ class Vm {
   std::shared_ptr<const LoadedProgram> prog_;
   const Program* p_;
   const Matchers* m_;
+  const Insn* insns_;    // p_->code.data(), one load less at each entry of the dispatch loop
   const uint32_t* sid_;  // the program's string ids (STR_EQ / STR_NE compare against them)
   EventView* ev_ = nullptr;
   uint16_t code_ = 0;  // index code of the current event
