@@ -13,8 +13,8 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <memory>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -131,15 +131,36 @@ struct Node {
 // Owns every node of a ruleset. Node addresses are stable.
 class Arena {
  public:
-  Node* make(Kind k, const MappedText* text, Span span) {
-    Node& n = nodes_.emplace_back();
-    n.kind = k;
-    n.id = static_cast<uint32_t>(nodes_.size() - 1);
-    n.text = text;
-    n.span = span;
-    return &n;
+  Arena() = default;
+  Arena(Arena&& o) noexcept : chunks_(std::move(o.chunks_)), size_(o.size_), texts_(std::move(o.texts_)) {
+    o.chunks_.clear();
+    o.size_ = 0;
   }
-  size_t size() const { return nodes_.size(); }
+  Arena& operator=(Arena&& o) noexcept {
+    if (this != &o) {
+      destroy();
+      chunks_ = std::move(o.chunks_);
+      size_ = o.size_;
+      texts_ = std::move(o.texts_);
+      o.chunks_.clear();
+      o.size_ = 0;
+    }
+    return *this;
+  }
+  Arena(const Arena&) = delete;
+  Arena& operator=(const Arena&) = delete;
+  ~Arena() { destroy(); }
+
+  Node* make(Kind k, const MappedText* text, Span span) {
+    if (size_ % kChunk == 0) chunks_.push_back(std::make_unique_for_overwrite<Slot[]>(kChunk));
+    Node* n = new (chunks_.back()[size_ % kChunk].bytes) Node();
+    n->kind = k;
+    n->id = static_cast<uint32_t>(size_++);
+    n->text = text;
+    n->span = span;
+    return n;
+  }
+  size_t size() const { return size_; }
   // Keeps a condition text alive for as long as the arena (nodes point into it).
   const MappedText* keep(MappedText t) {
     texts_.push_back(std::make_unique<MappedText>(std::move(t)));
@@ -147,7 +168,19 @@ class Arena {
   }
 
  private:
-  std::deque<Node> nodes_;
+  // Nodes live in chunks of kChunk (a Node is about 800 bytes: a std::deque would allocate
+  // every one on its own) and never move.
+  static constexpr size_t kChunk = 32;
+  struct Slot {
+    alignas(Node) unsigned char bytes[sizeof(Node)];
+  };
+  void destroy() {
+    for (size_t i = 0; i < size_; i++)
+      std::launder(reinterpret_cast<Node*>(chunks_[i / kChunk][i % kChunk].bytes))->~Node();
+    size_ = 0;
+  }
+  std::vector<std::unique_ptr<Slot[]>> chunks_;
+  size_t size_ = 0;
   std::vector<std::unique_ptr<MappedText>> texts_;
 };
 
