@@ -40,6 +40,18 @@ inline constexpr uint8_t kSenseTrue = 1;     // jump when the test is true (else
 inline constexpr uint8_t kAncestorAny = 2;   // iterate ancestors 1..N (proc.aname w/o index)
 inline constexpr uint8_t kCmpShift = 2;      // CMP_SLOTS: comparison op in a >> kCmpShift
 
+// Field of an instruction word at bit kShift, read on its own: on a little-endian machine a
+// byte or halfword load at its offset (see Insn).
+template <class T, int kShift>
+constexpr T insn_field(const uint64_t& word) {
+  if (std::endian::native == std::endian::little && !std::is_constant_evaluated()) {
+    T v{};
+    std::memcpy(&v, reinterpret_cast<const unsigned char*>(&word) + kShift / 8, sizeof v);
+    return v;
+  }
+  return static_cast<T>(word >> kShift);
+}
+
 struct Insn {
   uint64_t word = 0;
 
@@ -50,22 +62,12 @@ struct Insn {
   // Each field is read on its own: on a little-endian machine a byte or halfword load at its
   // offset, one instruction where a shift of a loaded word takes two or three (the dispatch
   // loop decodes every executed instruction, so this is on the per-event path).
-  constexpr Op op() const { return static_cast<Op>(field<uint8_t, 56>()); }
-  constexpr uint8_t a() const { return field<uint8_t, 48>(); }
-  constexpr uint16_t b() const { return field<uint16_t, 32>(); }
-  constexpr uint32_t c() const { return field<uint32_t, 0>(); }
+  constexpr Op op() const { return static_cast<Op>(insn_field<uint8_t, 56>(word)); }
+  constexpr uint8_t a() const { return insn_field<uint8_t, 48>(word); }
+  constexpr uint16_t b() const { return insn_field<uint16_t, 32>(word); }
+  constexpr uint32_t c() const { return insn_field<uint32_t, 0>(word); }
   constexpr void set_c(uint32_t c) { word = (word & ~0xffffffffull) | c; }
 
- private:
-  template <class T, int kShift>
-  constexpr T field() const {
-    if (std::endian::native == std::endian::little && !std::is_constant_evaluated()) {
-      T v;
-      std::memcpy(&v, reinterpret_cast<const unsigned char*>(&word) + kShift / 8, sizeof v);
-      return v;
-    }
-    return static_cast<T>(word >> kShift);
-  }
 };
 
 static_assert(sizeof(Insn) == 8, "instructions are one 64-bit word");
