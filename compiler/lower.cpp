@@ -1101,9 +1101,11 @@ bool Lowerer::run(std::string& error) {
   }
   // Event index, in rule order.
   p_.by_event.assign(kIndexMax, {});
-  for (uint32_t i = 0; i < rs_.rules.size(); i++)
-    for (uint16_t c = 0; c < kIndexMax; c++)
-      if (rs_.rules[i].evttypes.test(c)) p_.by_event[c].push_back(i);
+  for (uint32_t i = 0; i < rs_.rules.size(); i++) {
+    const EventSet& t = rs_.rules[i].evttypes;
+    for (size_t c = t._Find_first(); c < t.size(); c = t._Find_next(c))  // set bits only
+      p_.by_event[c].push_back(i);
+  }
   if (p_.code.size() > (1ull << 31)) {
     error = "program too large";
     return false;
