@@ -226,6 +226,30 @@ bool false_ends_block(const Insn* code, uint32_t pc) {
   return to.op() == Op::RET && to.a() == 0;
 }
 
+// Dispatch codes: the op byte of an instruction in the Vm's dispatch copy of the code
+// (Vm::dcode_), where a test's sense and any-ancestor bit are decoded once, at construction,
+// instead of on every execution:
+//   op                non-test instructions, and tests that jump when false
+//   op + kOps         tests that jump when true
+//   kAncestorF / _T   tests of an ancestor field without index (proc.aname = x: any
+//                     ancestor), by sense; test() iterates the ancestors
+constexpr uint32_t kOps = static_cast<uint32_t>(Op::kCount);
+constexpr uint8_t kAncestorF = 2 * kOps, kAncestorT = 2 * kOps + 1;
+constexpr uint32_t kDispatchCodes = 2 * kOps + 2;
+static_assert(kDispatchCodes <= 256, "dispatch codes fit the op byte");
+
+uint8_t dispatch_code(const Insn& in) {
+  const Op op = in.op();
+  const OpInfo* info = op_info(static_cast<uint8_t>(op));
+  if (!info || !(info->flags & TEST)) return static_cast<uint8_t>(op);
+  const bool sense = (in.a() & kSenseTrue) != 0;
+  // CALL and EVT_TYPE_IN read no field, and CMP_SLOTS keeps its comparison in `a`: their
+  // handlers never looked at the ancestor bit.
+  if ((in.a() & kAncestorAny) && op != Op::CALL && op != Op::EVT_TYPE_IN && op != Op::CMP_SLOTS)
+    return sense ? kAncestorT : kAncestorF;
+  return static_cast<uint8_t>(static_cast<uint32_t>(op) + (sense ? kOps : 0));
+}
+
 }  // namespace
 
 bool eval_test(const LoadedProgram& lp, Op op, uint32_t c, const FieldValue& v) {
@@ -326,6 +350,9 @@ Vm::Vm(std::shared_ptr<const LoadedProgram> program)
   enabled_.resize(p_->rules.size());
   active_.resize(p_->rules.size());
   for (size_t i = 0; i < p_->rules.size(); i++) enabled_[i] = p_->rules[i].enabled;
+  dcode_.assign(p_->code.begin(), p_->code.end());
+  for (Insn& in : dcode_)
+    in = Insn::make(static_cast<Op>(dispatch_code(in)), in.a(), in.b(), in.c());
   // Each rule's first test, when it ends the rule with no match if false (see RuleStart): a
   // shared macro's CALL, an event-type set, or the slot of a test that reads one field
   // (formats S and SC, no any-ancestor iteration).
@@ -625,42 +652,71 @@ bool Vm::test(uint32_t pc) {
 
 template <bool kList>
 bool Vm::exec(uint32_t pc, ListRun* lr) {
-  const Insn* code = insns_;
+  // The Vm's dispatch copy of the code (see dcode_): a test's op byte also says its sense.
+  const Insn* code = dcode_.data();
   // The candidate being run and the end of the list (kList only; locals, not lr's fields, so
   // moving to the next candidate needs no stores).
   const Candidate* cand = kList ? lr->list : nullptr;
   const Candidate* const cand_end = kList ? lr->list + lr->n : nullptr;
   bool t;
 #if PG_USE_COMPUTED_GOTO
+  // Indexed by dispatch code: every op (L_), every op + kOps (LT_, the jump-when-true tests),
+  // then the two any-ancestor codes.
   static void* const kLabels[] = {
 #define OP(name, fmt, flags, meaning) &&L_##name,
 #include "vm/opcodes.def"
-  };
+#define OP(name, fmt, flags, meaning) &&LT_##name,
+#include "vm/opcodes.def"
+      &&L_ANCESTOR, &&LT_ANCESTOR};
+  static_assert(sizeof(kLabels) / sizeof(kLabels[0]) == kDispatchCodes);
 #define VM_DISPATCH goto* kLabels[static_cast<uint8_t>(code[pc].op())];
 #define VM_CASE(name) L_##name:
+#define VM_CASE_T(name) LT_##name:
+#define VM_CASE_ANCESTOR L_ANCESTOR:
+#define VM_CASE_ANCESTOR_T LT_ANCESTOR:
 #define VM_NEXT goto* kLabels[static_cast<uint8_t>(code[pc].op())]
 #else
 #define VM_DISPATCH \
   for (;;)          \
-    switch (code[pc].op())
-#define VM_CASE(name) case Op::name:
+    switch (static_cast<uint8_t>(code[pc].op()))
+#define VM_CASE(name) case static_cast<uint8_t>(Op::name):
+#define VM_CASE_T(name) case static_cast<uint8_t>(Op::name) + kOps:
+#define VM_CASE_ANCESTOR case kAncestorF:
+#define VM_CASE_ANCESTOR_T case kAncestorT:
 #define VM_NEXT continue
 #endif
-  // A test sets t and then takes or skips the JMP that follows it.
-  // (A plain block, not do/while: in switch mode VM_NEXT is `continue`, which must reach the
+  // A test sets t and then takes or skips the JMP that follows it: a jump-when-false test
+  // (VM_TEST_END_F) takes it when t is false, a jump-when-true one (_T) when t is true.
+  // (Plain blocks, not do/while: in switch mode VM_NEXT is `continue`, which must reach the
   // dispatch loop.)
-#define VM_TEST_END()                                                            \
-  {                                                                              \
-    pc += (t == ((code[pc].a() & kSenseTrue) != 0)) ? 2 + code[pc + 1].c() : 2; \
-    VM_NEXT;                                                                     \
+#define VM_TEST_END_F()                      \
+  {                                          \
+    pc += t ? 2 : 2 + code[pc + 1].c();      \
+    VM_NEXT;                                 \
+  }
+#define VM_TEST_END_T()                      \
+  {                                          \
+    pc += t ? 2 + code[pc + 1].c() : 2;      \
+    VM_NEXT;                                 \
+  }
+  // A test instruction: `body` sets t; one handler per sense.
+#define VM_TEST(name, body) \
+  VM_CASE(name) {           \
+    body;                   \
+    VM_TEST_END_F();        \
+  }                         \
+  VM_CASE_T(name) {         \
+    body;                   \
+    VM_TEST_END_T();        \
   }
 
   VM_DISPATCH {
-    VM_CASE(JMP) {
+    // (Non-tests never get a _T code; the labels exist so that the table is complete.)
+    VM_CASE(JMP) VM_CASE_T(JMP) {
       pc += 1 + code[pc].c();
       VM_NEXT;
     }
-    VM_CASE(RET) {
+    VM_CASE(RET) VM_CASE_T(RET) {
       if constexpr (kList) {
         // The end of a candidate rule: record a match, then go on with the next candidate.
         if (code[pc].a() != 0) {
@@ -684,38 +740,34 @@ bool Vm::exec(uint32_t pc, ListRun* lr) {
         return code[pc].a() != 0;
       }
     }
-    VM_CASE(LABEL) { return false; }  // rejected by the verifier; never reached
-    VM_CASE(CALL) {
-      uint32_t mac = code[pc].c();
+    VM_CASE(LABEL) VM_CASE_T(LABEL) { return false; }  // rejected by the verifier; never reached
+    VM_TEST(CALL, {
+      const uint32_t mac = code[pc].c();
       if (macro_gen_[mac] != gen_) {
         macro_val_[mac] = exec<false>(p_->macros[mac].entry, nullptr);
         macro_gen_[mac] = gen_;
       }
       t = macro_val_[mac] != 0;
-      VM_TEST_END();
+    })
+    VM_TEST(EVT_TYPE_IN, t = m_->tset_has(code[pc].c(), code_))
+    VM_TEST(EXISTS, t = load(code[pc].b()) != nullptr)
+    // proc.aname-style fields without an index (any ancestor): test() iterates the ancestors.
+    VM_CASE_ANCESTOR {
+      t = test(pc);
+      VM_TEST_END_F();
     }
-    VM_CASE(EVT_TYPE_IN) {
-      t = m_->tset_has(code[pc].c(), code_);
-      VM_TEST_END();
-    }
-    VM_CASE(EXISTS) {
-      t = (code[pc].a() & kAncestorAny) ? test(pc) : load(code[pc].b()) != nullptr;
-      VM_TEST_END();
+    VM_CASE_ANCESTOR_T {
+      t = test(pc);
+      VM_TEST_END_T();
     }
     // Tests of one slot against operand c, inline (the rest go through test()): `v` is the
-    // slot's value, a missing one makes the test false; proc.aname-style fields without an
-    // index iterate the ancestors in test().
-#define VM_SLOT_TEST(name, pred)                \
-  VM_CASE(name) {                               \
-    if (code[pc].a() & kAncestorAny) {          \
-      t = test(pc);                             \
-    } else {                                    \
-      const FieldValue* v = load(code[pc].b()); \
-      const uint32_t c = code[pc].c();          \
-      t = v && (pred);                          \
-    }                                           \
-    VM_TEST_END();                              \
-  }
+    // slot's value, a missing one makes the test false.
+#define VM_SLOT_TEST(name, pred)                  \
+  VM_TEST(name, {                                 \
+    const FieldValue* v = load(code[pc].b());     \
+    const uint32_t c = code[pc].c();              \
+    t = v && (pred);                              \
+  })
     VM_SLOT_TEST(STR_EQ, str_eq_const(sid_, *p_, v->s, v->id, c))
     VM_SLOT_TEST(STR_NE, !str_eq_const(sid_, *p_, v->s, v->id, c))
     VM_SLOT_TEST(STR_IN, m_->exact(c).contains(v->s, v->id))
@@ -730,11 +782,7 @@ bool Vm::exec(uint32_t pc, ListRun* lr) {
     VM_SLOT_TEST(STR_ENDS, ends_with(v->s, p_->strings[c]))
     VM_SLOT_TEST(STR_ICONTAINS, icontains(v->s, m_->lowered(c)))
 #undef VM_SLOT_TEST
-#define VM_GENERIC_TEST(name) \
-  VM_CASE(name) {             \
-    t = test(pc);             \
-    VM_TEST_END();            \
-  }
+#define VM_GENERIC_TEST(name) VM_TEST(name, t = test(pc))
     VM_GENERIC_TEST(NUM_IN)
     VM_GENERIC_TEST(STR_LT)
     VM_GENERIC_TEST(STR_LE)
@@ -770,8 +818,13 @@ bool Vm::exec(uint32_t pc, ListRun* lr) {
   }
 #undef VM_DISPATCH
 #undef VM_CASE
+#undef VM_CASE_T
+#undef VM_CASE_ANCESTOR
+#undef VM_CASE_ANCESTOR_T
 #undef VM_NEXT
-#undef VM_TEST_END
+#undef VM_TEST_END_F
+#undef VM_TEST_END_T
+#undef VM_TEST
   return false;
 }
 

@@ -135,7 +135,12 @@ class Vm {
   std::shared_ptr<const LoadedProgram> prog_;
   const Program* p_;
   const Matchers* m_;
-  const Insn* insns_;    // p_->code.data(), one load less at each entry of the dispatch loop
+  const Insn* insns_;    // p_->code.data() (test() reads the instructions as verified)
+  // The code the dispatch loop runs: the program's instructions with each test's op byte
+  // replaced by a dispatch code that also says its sense and any-ancestor iteration (see
+  // dispatch_code() in interp.cpp), so that each test has a handler per sense and decodes
+  // neither at run time. Same length and operands as the program; built once per Vm.
+  std::vector<Insn> dcode_;
   const uint32_t* sid_;  // the program's string ids (STR_EQ / STR_NE compare against them)
   EventView* ev_ = nullptr;
   uint16_t code_ = 0;  // index code of the current event
