@@ -71,6 +71,19 @@ struct Insn {
 };
 
 static_assert(sizeof(Insn) == 8, "instructions are one 64-bit word");
+
+// Dispatch codes: the op byte of an instruction in the code the interpreter dispatches on
+// (LoadedProgram::dispatch_code()), where a test's sense and any-ancestor bit are decoded once,
+// at load, instead of on every execution:
+//   op                      non-test instructions, and tests that jump when false
+//   op + kOps               tests that jump when true
+//   kDispatchAncestor(F|T)  tests of an ancestor field without index (proc.aname = x: any
+//                           ancestor), by sense; the interpreter's generic path iterates
+inline constexpr uint32_t kOps = static_cast<uint32_t>(Op::kCount);
+inline constexpr uint8_t kDispatchAncestorF = 2 * kOps;
+inline constexpr uint8_t kDispatchAncestorT = 2 * kOps + 1;
+inline constexpr uint32_t kDispatchCodes = 2 * kOps + 2;
+static_assert(kDispatchCodes <= 256, "dispatch codes fit the op byte");
 static_assert(static_cast<int>(Op::kCount) <= 256, "opcodes fit in 8 bits");
 static_assert(Insn::make(Op::RET, 1, 0xffff, 0xffffffffu).b() == 0xffff, "b field is 16 bits");
 static_assert(Insn::make(Op::JMP, 0, 0, 7).op() == Op::JMP, "op field round-trips");

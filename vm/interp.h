@@ -130,17 +130,17 @@ class Vm {
   }
   const FieldValue* load_xform(uint32_t slot);
   const FieldValue* compute_xform(uint32_t slot);
-  bool test(uint32_t pc);
+  // The test at pc, whose op is `op` (the handler's own; the dispatch copy's op byte is a
+  // dispatch code), done generically.
+  bool test(uint32_t pc, Op op);
 
   std::shared_ptr<const LoadedProgram> prog_;
   const Program* p_;
   const Matchers* m_;
-  const Insn* insns_;    // p_->code.data() (test() reads the instructions as verified)
-  // The code the dispatch loop runs: the program's instructions with each test's op byte
-  // replaced by a dispatch code that also says its sense and any-ancestor iteration (see
-  // dispatch_code() in interp.cpp), so that each test has a handler per sense and decodes
-  // neither at run time. Same length and operands as the program; built once per Vm.
-  std::vector<Insn> dcode_;
+  const Insn* insns_;    // p_->code.data(): the instructions as verified
+  // The code the dispatch loop runs (LoadedProgram::dispatch_code()): a test's op byte says
+  // its sense and any-ancestor iteration, so handlers decode neither at run time.
+  const Insn* dcode_;
   const uint32_t* sid_;  // the program's string ids (STR_EQ / STR_NE compare against them)
   EventView* ev_ = nullptr;
   uint16_t code_ = 0;  // index code of the current event

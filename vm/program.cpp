@@ -535,10 +535,30 @@ bool deserialize(std::string_view bytes, Program& p, std::string& error) {
   return true;
 }
 
+namespace {
+
+// An instruction's dispatch code (vm/insn.h).
+uint8_t dispatch_code_of(const Insn& in) {
+  const Op op = in.op();
+  const OpInfo* info = op_info(static_cast<uint8_t>(op));
+  if (!info || !(info->flags & TEST)) return static_cast<uint8_t>(op);
+  const bool sense = (in.a() & kSenseTrue) != 0;
+  // CALL and EVT_TYPE_IN read no field, and CMP_SLOTS keeps its comparison in `a`: the
+  // ancestor bit means nothing to them.
+  if ((in.a() & kAncestorAny) && op != Op::CALL && op != Op::EVT_TYPE_IN && op != Op::CMP_SLOTS)
+    return sense ? kDispatchAncestorT : kDispatchAncestorF;
+  return static_cast<uint8_t>(static_cast<uint32_t>(op) + (sense ? kOps : 0));
+}
+
+}  // namespace
+
 std::shared_ptr<const LoadedProgram> LoadedProgram::load(Program p, std::string& error) {
   if (!verify(p, error)) return nullptr;
   std::shared_ptr<LoadedProgram> lp(new LoadedProgram());
   lp->prog_ = std::move(p);
+  lp->dispatch_.reserve(lp->prog_.code.size());
+  for (const Insn& in : lp->prog_.code)
+    lp->dispatch_.push_back(Insn::make(static_cast<Op>(dispatch_code_of(in)), in.a(), in.b(), in.c()));
   lp->string_ids_.reserve(lp->prog_.strings.size());
   for (const std::string& s : lp->prog_.strings) lp->string_ids_.push_back(lp->interner_.add(s));
   lp->matchers_ = std::make_unique<Matchers>(lp->prog_, lp->interner_, lp->string_ids_);

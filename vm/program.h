@@ -151,6 +151,10 @@ class LoadedProgram {
   const Matchers& matchers() const { return *matchers_; }
   // Runtime interner ids of the program's strings, indexed by string number.
   const uint32_t* string_ids() const { return string_ids_.data(); }
+  // The code the interpreter dispatches on: the program's instructions, same operands, with
+  // each test's op byte replaced by its dispatch code (vm/insn.h). Built once at load and
+  // shared by every Vm that runs the program.
+  const Insn* dispatch_code() const { return dispatch_.data(); }
 
   ~LoadedProgram();
 
@@ -159,6 +163,7 @@ class LoadedProgram {
   Program prog_;
   Interner interner_;
   std::vector<uint32_t> string_ids_;
+  std::vector<Insn> dispatch_;
   std::unique_ptr<Matchers> matchers_;
 };
 
