@@ -5,7 +5,9 @@
 //   - slot, pool, set, macro and event-type-set indexes are in range;
 //   - slot definitions only refer to lower slots; macro calls only go to lower macros
 //     (the call graph is a DAG, so recursion depth is bounded by the number of macros).
-// So the loop itself does no bounds checks.
+// So the loop itself does no bounds checks. It runs the program's dispatch code
+// (LoadedProgram::dispatch_code(), vm/insn.h): the same instructions with each test's op byte
+// saying also its sense and any-ancestor iteration.
 #include "vm/interp.h"
 
 #include <re2/re2.h>
@@ -667,8 +669,9 @@ bool Vm::exec(uint32_t pc, ListRun* lr) {
     VM_NEXT;                                           \
   }
   // A test instruction: `body` sets t. The two dispatch codes enter the same body with the
-  // sense in a register (one handler per sense would double the loop's code: measured 10%
-  // slower on the full set, whose blocks start with the loop's code out of the cache).
+  // sense in a register. (A whole handler per sense doubled the loop's code and measured
+  // 10-15% slower on the full set in the paired bench, whose blocks start with the VM's code
+  // out of the cache.)
 #define VM_TEST(name, body) \
   VM_CASE_T(name) {         \
     sense = true;           \
