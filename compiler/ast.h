@@ -132,7 +132,8 @@ struct Node {
 class Arena {
  public:
   Arena() = default;
-  Arena(Arena&& o) noexcept : chunks_(std::move(o.chunks_)), size_(o.size_), texts_(std::move(o.texts_)) {
+  Arena(Arena&& o) noexcept
+      : chunks_(std::move(o.chunks_)), size_(o.size_), texts_(std::move(o.texts_)) {
     o.chunks_.clear();
     o.size_ = 0;
   }

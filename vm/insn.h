@@ -67,10 +67,12 @@ struct Insn {
   constexpr uint16_t b() const { return insn_field<uint16_t, 32>(word); }
   constexpr uint32_t c() const { return insn_field<uint32_t, 0>(word); }
   constexpr void set_c(uint32_t c) { word = (word & ~0xffffffffull) | c; }
-
 };
 
 static_assert(sizeof(Insn) == 8, "instructions are one 64-bit word");
+static_assert(static_cast<int>(Op::kCount) <= 256, "opcodes fit in 8 bits");
+static_assert(Insn::make(Op::RET, 1, 0xffff, 0xffffffffu).b() == 0xffff, "b field is 16 bits");
+static_assert(Insn::make(Op::JMP, 0, 0, 7).op() == Op::JMP, "op field round-trips");
 
 // Dispatch codes: the op byte of an instruction in the code the interpreter dispatches on
 // (LoadedProgram::dispatch_code()), where a test's sense and any-ancestor bit are decoded once,
@@ -84,8 +86,5 @@ inline constexpr uint8_t kDispatchAncestorF = 2 * kOps;
 inline constexpr uint8_t kDispatchAncestorT = 2 * kOps + 1;
 inline constexpr uint32_t kDispatchCodes = 2 * kOps + 2;
 static_assert(kDispatchCodes <= 256, "dispatch codes fit the op byte");
-static_assert(static_cast<int>(Op::kCount) <= 256, "opcodes fit in 8 bits");
-static_assert(Insn::make(Op::RET, 1, 0xffff, 0xffffffffu).b() == 0xffff, "b field is 16 bits");
-static_assert(Insn::make(Op::JMP, 0, 0, 7).op() == Op::JMP, "op field round-trips");
 
 }  // namespace pg::vm

@@ -557,8 +557,10 @@ std::shared_ptr<const LoadedProgram> LoadedProgram::load(Program p, std::string&
   std::shared_ptr<LoadedProgram> lp(new LoadedProgram());
   lp->prog_ = std::move(p);
   lp->dispatch_.reserve(lp->prog_.code.size());
-  for (const Insn& in : lp->prog_.code)
-    lp->dispatch_.push_back(Insn::make(static_cast<Op>(dispatch_code_of(in)), in.a(), in.b(), in.c()));
+  for (const Insn& in : lp->prog_.code) {
+    const Op d = static_cast<Op>(dispatch_code_of(in));
+    lp->dispatch_.push_back(Insn::make(d, in.a(), in.b(), in.c()));
+  }
   lp->string_ids_.reserve(lp->prog_.strings.size());
   for (const std::string& s : lp->prog_.strings) lp->string_ids_.push_back(lp->interner_.add(s));
   lp->matchers_ = std::make_unique<Matchers>(lp->prog_, lp->interner_, lp->string_ids_);
