@@ -310,7 +310,6 @@ Vm::Vm(std::shared_ptr<const LoadedProgram> program)
     : prog_(std::move(program)),
       p_(&prog_->program()),
       m_(&prog_->matchers()),
-      insns_(p_->code.data()),
       dcode_(prog_->dispatch_code()),
       sid_(prog_->string_ids()) {
   size_t ns = p_->slots.size();
@@ -731,7 +730,7 @@ bool Vm::exec(uint32_t pc, ListRun* lr) {
     }
     VM_CASE_ANCESTOR sense = false;
     B_ANCESTOR : {
-      t = test(pc, insns_[pc].op());
+      t = test(pc, p_->code[pc].op());  // the op as verified (rare: no extra state for it)
       VM_TEST_END();
     }
     // Tests of one slot against operand c, inline (the rest go through test()): `v` is the

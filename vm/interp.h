@@ -137,7 +137,6 @@ class Vm {
   std::shared_ptr<const LoadedProgram> prog_;
   const Program* p_;
   const Matchers* m_;
-  const Insn* insns_;    // p_->code.data(): the instructions as verified
   // The code the dispatch loop runs (LoadedProgram::dispatch_code()): a test's op byte says
   // its sense and any-ancestor iteration, so handlers decode neither at run time.
   const Insn* dcode_;

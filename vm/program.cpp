@@ -543,10 +543,10 @@ uint8_t dispatch_code_of(const Insn& in) {
   const OpInfo* info = op_info(static_cast<uint8_t>(op));
   if (!info || !(info->flags & TEST)) return static_cast<uint8_t>(op);
   const bool sense = (in.a() & kSenseTrue) != 0;
-  // CALL and EVT_TYPE_IN read no field, and CMP_SLOTS keeps its comparison in `a`: the
-  // ancestor bit means nothing to them.
-  if ((in.a() & kAncestorAny) && op != Op::CALL && op != Op::EVT_TYPE_IN && op != Op::CMP_SLOTS)
-    return sense ? kDispatchAncestorT : kDispatchAncestorF;
+  // Ancestor iteration is a mode of the tests that read one slot (formats S and SC), as for
+  // the Vm's rule-start analysis; other tests never looked at the bit.
+  const bool one_slot = info->format == Format::S || info->format == Format::SC;
+  if (one_slot && (in.a() & kAncestorAny)) return sense ? kDispatchAncestorT : kDispatchAncestorF;
   return static_cast<uint8_t>(static_cast<uint32_t>(op) + (sense ? kOps : 0));
 }
 
