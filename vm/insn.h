@@ -86,5 +86,11 @@ inline constexpr uint8_t kDispatchAncestorF = 2 * kOps;
 inline constexpr uint8_t kDispatchAncestorT = 2 * kOps + 1;
 inline constexpr uint32_t kDispatchCodes = 2 * kOps + 2;
 static_assert(kDispatchCodes <= 256, "dispatch codes fit the op byte");
+// Missing-field shortcuts: in the dispatch code, the JMP after a test of one slot (formats S
+// and SC, no ancestor iteration) carries in its b field the offset from the test to where
+// evaluation continues when that slot is missing for the event: the test is then false, and so
+// is every test of the same slot its false edges lead to, so the shortcut skips them all.
+// 0 means none (the test takes its ordinary false path). Offsets fit the b field's 16 bits.
+inline constexpr uint32_t kMaxShortcut = 0xffff;
 
 }  // namespace pg::vm

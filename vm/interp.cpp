@@ -722,7 +722,10 @@ bool Vm::exec(uint32_t pc, ListRun* lr) {
       t = macro_val_[mac] != 0;
     })
     VM_TEST(EVT_TYPE_IN, t = m_->tset_has(code[pc].c(), code_))
-    VM_TEST(EXISTS, t = load(code[pc].b()) != nullptr)
+    VM_TEST(EXISTS, {
+      if (load(code[pc].b()) == nullptr) goto missing;
+      t = true;
+    })
     // proc.aname-style fields without an index (any ancestor): test() iterates the ancestors.
     VM_CASE_ANCESTOR_T {
       sense = true;
@@ -733,13 +736,25 @@ bool Vm::exec(uint32_t pc, ListRun* lr) {
       t = test(pc, p_->code[pc].op());  // the op as verified (rare: no extra state for it)
       VM_TEST_END();
     }
+    // A test of one slot found it missing: the test is false, and so are the tests of the same
+    // slot that its false edges lead to, which the shortcut in the JMP's b field skips (vm/insn.h).
+    missing : {
+      const uint32_t skip = code[pc + 1].b();
+      if (skip != 0) {
+        pc += skip;
+        VM_NEXT;
+      }
+      t = false;
+      VM_TEST_END();
+    }
     // Tests of one slot against operand c, inline (the rest go through test()): `v` is the
-    // slot's value, a missing one makes the test false.
+    // slot's value.
 #define VM_SLOT_TEST(name, pred)                  \
   VM_TEST(name, {                                 \
     const FieldValue* v = load(code[pc].b());     \
+    if (v == nullptr) goto missing;               \
     const uint32_t c = code[pc].c();              \
-    t = v && (pred);                              \
+    t = (pred);                                   \
   })
     VM_SLOT_TEST(STR_EQ, str_eq_const(sid_, *p_, v->s, v->id, c))
     VM_SLOT_TEST(STR_NE, !str_eq_const(sid_, *p_, v->s, v->id, c))

@@ -550,6 +550,41 @@ uint8_t dispatch_code_of(const Insn& in) {
   return static_cast<uint8_t>(static_cast<uint32_t>(op) + (sense ? kOps : 0));
 }
 
+// Whether `in` is a test of one slot read through the Vm's slot cache (formats S and SC, no
+// ancestor iteration): false whenever that slot is missing for the event.
+bool reads_one_slot(const Insn& in) {
+  const OpInfo* info = op_info(static_cast<uint8_t>(in.op()));
+  return info && (info->flags & TEST) && (info->format == Format::S || info->format == Format::SC) &&
+         !(in.a() & kAncestorAny);
+}
+
+// The missing-field shortcuts of `code` (vm/insn.h), written into the b field of the JMP after
+// each one-slot test of `dcode`. A missing slot makes every test of it false, so from a test
+// of slot s the interpreter may follow the false edges for as long as they lead to tests of s:
+// `fd.name startswith /etc/ or fd.name contains /.ssh/` on an event without a file name goes
+// from the first test straight to the rule's no-match RET. Computed backwards (jumps are
+// forward): a test's target is its false successor's target when that is a test of the same
+// slot, else the successor itself.
+void missing_shortcuts(const std::vector<Insn>& code, std::vector<Insn>& dcode) {
+  const uint32_t n = static_cast<uint32_t>(code.size());
+  std::vector<uint32_t> target(n, 0);  // absolute; 0 = none
+  for (uint32_t pc = n; pc-- > 0;) {
+    const Insn& in = code[pc];
+    if (!reads_one_slot(in) || pc + 1 >= n) continue;
+    const uint64_t succ = (in.a() & kSenseTrue) ? uint64_t{pc} + 2 : uint64_t{pc} + 2 + code[pc + 1].c();
+    if (succ >= n) continue;  // (the verifier rules this out)
+    const auto to = static_cast<uint32_t>(succ);
+    uint32_t t = to;
+    if (reads_one_slot(code[to]) && code[to].b() == in.b() && target[to] != 0) t = target[to];
+    target[pc] = t;
+    // Offsets are 16 bits; a shortcut too long for them falls back to the first step, and a
+    // first step too long to none (the interpreter then takes the test's ordinary false path).
+    const uint32_t off = t - pc <= kMaxShortcut ? t - pc : to - pc <= kMaxShortcut ? to - pc : 0;
+    const Insn& j = dcode[pc + 1];
+    dcode[pc + 1] = Insn::make(j.op(), j.a(), static_cast<uint16_t>(off), j.c());
+  }
+}
+
 }  // namespace
 
 std::shared_ptr<const LoadedProgram> LoadedProgram::load(Program p, std::string& error) {
@@ -561,6 +596,7 @@ std::shared_ptr<const LoadedProgram> LoadedProgram::load(Program p, std::string&
     const Op d = static_cast<Op>(dispatch_code_of(in));
     lp->dispatch_.push_back(Insn::make(d, in.a(), in.b(), in.c()));
   }
+  missing_shortcuts(lp->prog_.code, lp->dispatch_);
   lp->string_ids_.reserve(lp->prog_.strings.size());
   for (const std::string& s : lp->prog_.strings) lp->string_ids_.push_back(lp->interner_.add(s));
   lp->matchers_ = std::make_unique<Matchers>(lp->prog_, lp->interner_, lp->string_ids_);

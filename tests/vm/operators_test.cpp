@@ -184,6 +184,18 @@ std::vector<Row> rows() {
       // keyed fields.
       {"proc.env[HOME] = /root", [](MemEvent& e) { e.set_str(FieldId::PROC_ENV, "/root", -1, "HOME"); }, true},
       {"proc.env[HOME] = /root", [](MemEvent& e) { e.set_str(FieldId::PROC_ENV, "/root", -1, "PATH"); }, false},
+      // Missing-field shortcuts (vm/insn.h): a missing slot skips the tests of the same slot
+      // its false edges lead to, and nothing else (negations, other fields, and/or mixes).
+      {"fd.name contains /.ssh/ or fd.name startswith /etc/ or proc.name = curl", name("curl"), true},
+      {"fd.name contains /.ssh/ or fd.name startswith /etc/ or proc.name = curl", name("sh"), false},
+      {"not (fd.name startswith /a or fd.name endswith b) and proc.name = curl", name("curl"), true},
+      {"fd.name startswith /a or not fd.name contains b", none, true},
+      {"fd.name startswith /a or not fd.name contains b or fd.name = c", none, true},
+      {"(fd.name startswith /a or fd.name contains b) and proc.name = curl", name("curl"), false},
+      {"fd.name exists or fd.name = x or not fd.name = y", none, true},
+      {"fd.name exists or fd.name = x or fd.name != y", none, false},
+      {"fd.name != x and fd.name != y or proc.name = curl", name("curl"), true},
+      {"fd.name != x and fd.name != y or proc.name = curl", path("z"), true},
       // evt.type by name (including a syscall without a dedicated event).
       {"evt.type = open", [](MemEvent& e) { e.type = 3; }, true},
       {"evt.type in (openat, connect)", [](MemEvent& e) { e.type = 3; }, false},
@@ -224,6 +236,45 @@ TEST(Operators, EveryOperatorAndTypeOnVmAndReference) {
     else
       EXPECT_FALSE(rs[i].expect) << "rule not indexed for the event: " << rs[i].cond;
   }
+}
+
+// The dispatch code's missing-field shortcut (vm/insn.h): from the first test of fd.name in an
+// `or` of three fd.name tests, a missing fd.name goes straight to the rule's no-match RET; a
+// test of another field in between ends the chain at that test.
+TEST(Operators, MissingFieldShortcutSkipsTheSameSlotsTests) {
+  const std::string yaml =
+      "- rule: chain\n  desc: d\n  condition: fd.name startswith /a or fd.name contains b or "
+      "fd.name endswith c\n  output: o\n  priority: INFO\n  warn_evttypes: false\n"
+      "- rule: broken\n  desc: d\n  condition: fd.name startswith /a or fd.name contains b or "
+      "proc.name = x or fd.name endswith c\n  output: o\n  priority: INFO\n  warn_evttypes: false\n";
+  LowerOptions opts;
+  opts.reorder = false;  // keep the source order, so the chain is known
+  CompileOutput out = compile_rules({RulesSource{"chain.yaml", yaml, false}}, {}, opts);
+  ASSERT_TRUE(out.ok) << out.error;
+  std::string err;
+  auto lp = vm::LoadedProgram::load(out.program, err);
+  ASSERT_TRUE(lp) << err;
+  const std::vector<vm::Insn>& code = lp->program().code;
+  const vm::Insn* dcode = lp->dispatch_code();
+  auto landing = [&](uint32_t rule) {
+    const uint32_t pc = lp->program().rules[rule].entry;
+    EXPECT_NE(dcode[pc + 1].b(), 0u);
+    return pc + dcode[pc + 1].b();
+  };
+  const uint32_t to = landing(0);
+  EXPECT_EQ(code[to].op(), vm::Op::RET);
+  EXPECT_EQ(code[to].a(), 0u);
+  const uint32_t mid = landing(1);
+  EXPECT_EQ(code[mid].op(), vm::Op::STR_EQ);
+  // The program's own code is untouched: JMPs carry no b.
+  for (const vm::Insn& in : code)
+    if (in.op() == vm::Op::JMP) EXPECT_EQ(in.b(), 0u);
+  vm::Vm machine(lp);
+  MemEvent ev;
+  ev.set_str(FieldId::PROC_NAME, "x");
+  machine.begin_event(ev);
+  EXPECT_FALSE(machine.run_rule(0));
+  EXPECT_TRUE(machine.run_rule(1));
 }
 
 // contains/icontains scan 16 positions at a time and then byte by byte: a needle placed at
