@@ -340,7 +340,6 @@ Vm::Vm(std::shared_ptr<const LoadedProgram> program)
     RuleStart& rs = starts_[i];
     rs = RuleStart{entry, RuleStart::kNone, 0};
     if (!info || !(info->flags & TEST) || !false_ends_block(code, entry)) continue;
-    if (in.op() == Op::CALL) rs = RuleStart{entry, RuleStart::kCall, in.c()};
     if (in.op() == Op::EVT_TYPE_IN) rs = RuleStart{entry, RuleStart::kTypes, in.c()};
     if ((info->format == Format::S || info->format == Format::SC) && !(in.a() & kAncestorAny))
       rs = RuleStart{entry, RuleStart::kSlot, in.b()};
@@ -368,13 +367,25 @@ void Vm::rebuild_candidates() {
   cand_begin_.assign(kCodeSpace + 1, 0);
   for (uint32_t c = 0; c < ncodes; c++) {
     cand_begin_[c] = static_cast<uint32_t>(cands_.size());
-    for (uint32_t r : p_->by_event[c]) {
-      const RuleStart& rs = starts_[r];
-      if (active_[r])
-        cands_.push_back(Candidate{r, rs.entry, rs.kind == RuleStart::kCall ? rs.arg : kNoGuard});
-    }
+    for (uint32_t r : p_->by_event[c])
+      if (active_[r]) cands_.push_back(candidate(r));
   }
   std::fill(cand_begin_.begin() + ncodes, cand_begin_.end(), static_cast<uint32_t>(cands_.size()));
+}
+
+Vm::Candidate Vm::candidate(uint32_t rule) const {
+  const uint32_t entry = p_->rules[rule].entry;
+  const Insn* code = p_->code.data();
+  if (code[entry].op() != Op::CALL) return Candidate{rule, entry, kNoGuard, kSkip, kSkip};
+  // The CALL's two successors (the verifier guarantees the JMP after it and a target inside
+  // the rule's block); a no-match RET is kSkip.
+  const uint32_t taken = entry + 2 + code[entry + 1].c();
+  const bool sense = (code[entry].a() & kSenseTrue) != 0;
+  auto to = [&](uint32_t pc) {
+    return code[pc].op() == Op::RET && code[pc].a() == 0 ? kSkip : pc;
+  };
+  return Candidate{rule, entry, code[entry].c(), to(sense ? taken : entry + 2),
+                   to(sense ? entry + 2 : taken)};
 }
 
 void Vm::wrap_generation() {
@@ -702,10 +713,8 @@ bool Vm::exec(uint32_t pc, ListRun* lr) {
             pc = cand->entry;
             break;
           }
-          if (macro_val_[g] != 0) {
-            pc = cand->entry + 2;
-            break;
-          }
+          pc = macro_val_[g] != 0 ? cand->if_true : cand->if_false;
+          if (pc != kSkip) break;
         }
         VM_NEXT;
       } else {

@@ -82,25 +82,29 @@ class Vm {
   }
   // Per rule (computed once from the program): its entry, and a first test that ends the rule
   // with no match when false, with its operand in `arg`: one field's slot (kSlot) or an
-  // event-type set (kTypes), which run_rule() decides, or a shared macro (kCall), the
-  // candidate lists' guard.
+  // event-type set (kTypes), which run_rule() decides.
   struct RuleStart {
-    enum Kind : uint32_t { kNone, kSlot, kTypes, kCall };
+    enum Kind : uint32_t { kNone, kSlot, kTypes };
     uint32_t entry;
     Kind kind;
     uint32_t arg;
   };
   // One candidate rule of an index code: the rule, its first instruction and its guard. A rule
-  // whose first instruction is `CALL ?F macro` with its JMP landing on a no-match RET needs
-  // that macro: once the macro's value is cached for the event, moving to the rule skips it
-  // (false) or starts past the CALL and its JMP (true) without dispatching either. Rules that
-  // share open_read, open_write or spawned_process cost one check each instead of a CALL and
-  // a RET. kNoGuard otherwise.
+  // whose first instruction is a shared macro's CALL has that macro as its guard, and where
+  // the CALL's test leads when the macro is true (`if_true`) and when it is false
+  // (`if_false`): past the CALL and its JMP, or the JMP's target, or kSkip when that is the
+  // rule's no-match RET. Once the macro's value is cached for the event, moving to the rule
+  // goes there without dispatching the CALL: rules that start with open_read, open_write or
+  // spawned_process (`CALL ?F`, and `(open_read or ...)`'s `CALL ?T`) cost one check each
+  // instead of a CALL and a RET. kNoGuard otherwise.
   static constexpr uint32_t kNoGuard = ~0u;
+  static constexpr uint32_t kSkip = ~0u;
   struct Candidate {
     uint32_t rule;
     uint32_t entry;
     uint32_t guard;
+    uint32_t if_true;
+    uint32_t if_false;
   };
   // run()'s state while exec<true> walks a candidate list: RET of a rule records a match and
   // jumps straight to the next candidate's entry, so the rules of an event run in one
@@ -116,6 +120,7 @@ class Vm {
   template <bool kList>
   bool exec(uint32_t pc, ListRun* lr);
   void rebuild_candidates();
+  Candidate candidate(uint32_t rule) const;
   void wrap_generation();
   uint32_t run_list(uint32_t b, uint32_t e, bool first_only, std::vector<uint32_t>& matches);
   // The value of a slot for the current event, or null when missing. The cached case and the
