@@ -554,8 +554,8 @@ uint8_t dispatch_code_of(const Insn& in) {
 // ancestor iteration): false whenever that slot is missing for the event.
 bool reads_one_slot(const Insn& in) {
   const OpInfo* info = op_info(static_cast<uint8_t>(in.op()));
-  return info && (info->flags & TEST) && (info->format == Format::S || info->format == Format::SC) &&
-         !(in.a() & kAncestorAny);
+  return info && (info->flags & TEST) &&
+         (info->format == Format::S || info->format == Format::SC) && !(in.a() & kAncestorAny);
 }
 
 // The missing-field shortcuts of `code` (vm/insn.h), written into the b field of the JMP after
@@ -571,7 +571,8 @@ void missing_shortcuts(const std::vector<Insn>& code, std::vector<Insn>& dcode) 
   for (uint32_t pc = n; pc-- > 0;) {
     const Insn& in = code[pc];
     if (!reads_one_slot(in) || pc + 1 >= n) continue;
-    const uint64_t succ = (in.a() & kSenseTrue) ? uint64_t{pc} + 2 : uint64_t{pc} + 2 + code[pc + 1].c();
+    const uint64_t succ =
+        uint64_t{pc} + 2 + ((in.a() & kSenseTrue) ? 0 : uint64_t{code[pc + 1].c()});
     if (succ >= n) continue;  // (the verifier rules this out)
     const auto to = static_cast<uint32_t>(succ);
     uint32_t t = to;

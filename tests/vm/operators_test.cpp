@@ -186,9 +186,12 @@ std::vector<Row> rows() {
       {"proc.env[HOME] = /root", [](MemEvent& e) { e.set_str(FieldId::PROC_ENV, "/root", -1, "PATH"); }, false},
       // Missing-field shortcuts (vm/insn.h): a missing slot skips the tests of the same slot
       // its false edges lead to, and nothing else (negations, other fields, and/or mixes).
-      {"fd.name contains /.ssh/ or fd.name startswith /etc/ or proc.name = curl", name("curl"), true},
-      {"fd.name contains /.ssh/ or fd.name startswith /etc/ or proc.name = curl", name("sh"), false},
-      {"not (fd.name startswith /a or fd.name endswith b) and proc.name = curl", name("curl"), true},
+      {"fd.name contains /.ssh/ or fd.name startswith /etc/ or proc.name = curl", name("curl"),
+       true},
+      {"fd.name contains /.ssh/ or fd.name startswith /etc/ or proc.name = curl", name("sh"),
+       false},
+      {"not (fd.name startswith /a or fd.name endswith b) and proc.name = curl", name("curl"),
+       true},
       {"fd.name startswith /a or not fd.name contains b", none, true},
       {"fd.name startswith /a or not fd.name contains b or fd.name = c", none, true},
       {"(fd.name startswith /a or fd.name contains b) and proc.name = curl", name("curl"), false},
@@ -246,7 +249,8 @@ TEST(Operators, MissingFieldShortcutSkipsTheSameSlotsTests) {
       "- rule: chain\n  desc: d\n  condition: fd.name startswith /a or fd.name contains b or "
       "fd.name endswith c\n  output: o\n  priority: INFO\n  warn_evttypes: false\n"
       "- rule: broken\n  desc: d\n  condition: fd.name startswith /a or fd.name contains b or "
-      "proc.name = x or fd.name endswith c\n  output: o\n  priority: INFO\n  warn_evttypes: false\n";
+      "proc.name = x or fd.name endswith c\n  output: o\n  priority: INFO\n"
+      "  warn_evttypes: false\n";
   LowerOptions opts;
   opts.reorder = false;  // keep the source order, so the chain is known
   CompileOutput out = compile_rules({RulesSource{"chain.yaml", yaml, false}}, {}, opts);
