@@ -79,11 +79,13 @@ static_assert(Insn::make(Op::JMP, 0, 0, 7).op() == Op::JMP, "op field round-trip
 // at load, instead of on every execution:
 //   op                      non-test instructions, and tests that jump when false
 //   op + kOps               tests that jump when true
-//   kDispatchAncestor(F|T)  tests of an ancestor field without index (proc.aname = x: any
-//                           ancestor), by sense; the interpreter's generic path iterates
+//   kDispatchGeneric(F|T)   by sense, the one-slot tests the interpreter does on its generic
+//                           path: an ancestor field without index (proc.aname = x: any
+//                           ancestor, iterated) and a transformer's slot (computed), so that
+//                           the inline handlers read only extracted fields
 inline constexpr uint32_t kOps = static_cast<uint32_t>(Op::kCount);
-inline constexpr uint8_t kDispatchAncestorF = 2 * kOps;
-inline constexpr uint8_t kDispatchAncestorT = 2 * kOps + 1;
+inline constexpr uint8_t kDispatchGenericF = 2 * kOps;
+inline constexpr uint8_t kDispatchGenericT = 2 * kOps + 1;
 inline constexpr uint32_t kDispatchCodes = 2 * kOps + 2;
 static_assert(kDispatchCodes <= 256, "dispatch codes fit the op byte");
 // Missing-field shortcuts: in the dispatch code, the JMP after a test of one slot (formats S

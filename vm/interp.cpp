@@ -7,7 +7,8 @@
 //     (the call graph is a DAG, so recursion depth is bounded by the number of macros).
 // So the loop itself does no bounds checks. It runs the program's dispatch code
 // (LoadedProgram::dispatch_code(), vm/insn.h): the same instructions with each test's op byte
-// saying also its sense and any-ancestor iteration.
+// saying also its sense and whether the generic path does it (ancestor iteration, transformer
+// slots).
 #include "vm/interp.h"
 
 #include <re2/re2.h>
@@ -646,19 +647,19 @@ bool Vm::exec(uint32_t pc, ListRun* lr) {
   bool t, sense;
 #if PG_USE_COMPUTED_GOTO
   // Indexed by dispatch code: every op (L_), every op + kOps (LT_, the jump-when-true tests),
-  // then the two any-ancestor codes.
+  // then the two codes of the generic one-slot tests.
   static void* const kLabels[] = {
 #define OP(name, fmt, flags, meaning) &&L_##name,
 #include "vm/opcodes.def"
 #define OP(name, fmt, flags, meaning) &&LT_##name,
 #include "vm/opcodes.def"
-      &&L_ANCESTOR, &&LT_ANCESTOR};
+      &&L_GENERIC, &&LT_GENERIC};
   static_assert(sizeof(kLabels) / sizeof(kLabels[0]) == kDispatchCodes);
 #define VM_DISPATCH goto* kLabels[static_cast<uint8_t>(code[pc].op())];
 #define VM_CASE(name) L_##name:
 #define VM_CASE_T(name) LT_##name:
-#define VM_CASE_ANCESTOR L_ANCESTOR:
-#define VM_CASE_ANCESTOR_T LT_ANCESTOR:
+#define VM_CASE_GENERIC L_GENERIC:
+#define VM_CASE_GENERIC_T LT_GENERIC:
 #define VM_NEXT goto* kLabels[static_cast<uint8_t>(code[pc].op())]
 #else
 #define VM_DISPATCH \
@@ -666,8 +667,8 @@ bool Vm::exec(uint32_t pc, ListRun* lr) {
     switch (static_cast<uint8_t>(code[pc].op()))
 #define VM_CASE(name) case static_cast<uint8_t>(Op::name):
 #define VM_CASE_T(name) case static_cast<uint8_t>(Op::name) + kOps:
-#define VM_CASE_ANCESTOR case kDispatchAncestorF:
-#define VM_CASE_ANCESTOR_T case kDispatchAncestorT:
+#define VM_CASE_GENERIC case kDispatchGenericF:
+#define VM_CASE_GENERIC_T case kDispatchGenericT:
 #define VM_NEXT continue
 #endif
   // A test sets t and then takes or skips the JMP that follows it: it takes it when t equals
@@ -732,16 +733,17 @@ bool Vm::exec(uint32_t pc, ListRun* lr) {
     })
     VM_TEST(EVT_TYPE_IN, t = m_->tset_has(code[pc].c(), code_))
     VM_TEST(EXISTS, {
-      if (load(code[pc].b()) == nullptr) goto missing;
+      if (load_field(code[pc].b()) == nullptr) goto missing;
       t = true;
     })
-    // proc.aname-style fields without an index (any ancestor): test() iterates the ancestors.
-    VM_CASE_ANCESTOR_T {
+    // proc.aname-style fields without an index (any ancestor), which test() iterates, and
+    // tests of a transformer's slot, which load() computes.
+    VM_CASE_GENERIC_T {
       sense = true;
-      goto B_ANCESTOR;
+      goto B_GENERIC;
     }
-    VM_CASE_ANCESTOR sense = false;
-    B_ANCESTOR : {
+    VM_CASE_GENERIC sense = false;
+    B_GENERIC : {
       t = test(pc, p_->code[pc].op());  // the op as verified (rare: no extra state for it)
       VM_TEST_END();
     }
@@ -760,7 +762,7 @@ bool Vm::exec(uint32_t pc, ListRun* lr) {
     // slot's value.
 #define VM_SLOT_TEST(name, pred)                  \
   VM_TEST(name, {                                 \
-    const FieldValue* v = load(code[pc].b());     \
+    const FieldValue* v = load_field(code[pc].b()); \
     if (v == nullptr) goto missing;               \
     const uint32_t c = code[pc].c();              \
     t = (pred);                                   \
@@ -816,8 +818,8 @@ bool Vm::exec(uint32_t pc, ListRun* lr) {
 #undef VM_DISPATCH
 #undef VM_CASE
 #undef VM_CASE_T
-#undef VM_CASE_ANCESTOR
-#undef VM_CASE_ANCESTOR_T
+#undef VM_CASE_GENERIC
+#undef VM_CASE_GENERIC_T
 #undef VM_NEXT
 #undef VM_TEST_END
 #undef VM_TEST

@@ -126,9 +126,14 @@ class Vm {
   // The value of a slot for the current event, or null when missing. The cached case and the
   // first extraction of a field are inline; transformer slots go to load_xform().
   PG_ALWAYS_INLINE const FieldValue* load(uint32_t slot) {
+    if (slots_[slot].gen != gen_ && PG_UNLIKELY(slots_[slot].xform)) return load_xform(slot);
+    return load_field(slot);
+  }
+  // load() of a slot that is a field, not a transformer: the inline handlers' case, as the
+  // dispatch code sends tests of transformer slots to the generic path (vm/insn.h).
+  PG_ALWAYS_INLINE const FieldValue* load_field(uint32_t slot) {
     SlotState& st = slots_[slot];
     if (st.gen == gen_) return st.present ? &st.value : nullptr;
-    if (PG_UNLIKELY(st.xform)) return load_xform(slot);
     st.gen = gen_;
     st.present = ev_->extract(st.field, st.args, st.value);
     return st.present ? &st.value : nullptr;

@@ -538,15 +538,17 @@ bool deserialize(std::string_view bytes, Program& p, std::string& error) {
 namespace {
 
 // An instruction's dispatch code (vm/insn.h).
-uint8_t dispatch_code_of(const Insn& in) {
+uint8_t dispatch_code_of(const Program& p, const Insn& in) {
   const Op op = in.op();
   const OpInfo* info = op_info(static_cast<uint8_t>(op));
   if (!info || !(info->flags & TEST)) return static_cast<uint8_t>(op);
   const bool sense = (in.a() & kSenseTrue) != 0;
   // Ancestor iteration is a mode of the tests that read one slot (formats S and SC), as for
-  // the Vm's rule-start analysis; other tests never looked at the bit.
+  // the Vm's rule-start analysis; other tests never looked at the bit. (The verifier has
+  // checked the slot index.)
   const bool one_slot = info->format == Format::S || info->format == Format::SC;
-  if (one_slot && (in.a() & kAncestorAny)) return sense ? kDispatchAncestorT : kDispatchAncestorF;
+  if (one_slot && ((in.a() & kAncestorAny) || p.slots[in.b()].kind == SlotDef::Kind::kXform))
+    return sense ? kDispatchGenericT : kDispatchGenericF;
   return static_cast<uint8_t>(static_cast<uint32_t>(op) + (sense ? kOps : 0));
 }
 
@@ -594,7 +596,7 @@ std::shared_ptr<const LoadedProgram> LoadedProgram::load(Program p, std::string&
   lp->prog_ = std::move(p);
   lp->dispatch_.reserve(lp->prog_.code.size());
   for (const Insn& in : lp->prog_.code) {
-    const Op d = static_cast<Op>(dispatch_code_of(in));
+    const Op d = static_cast<Op>(dispatch_code_of(lp->prog_, in));
     lp->dispatch_.push_back(Insn::make(d, in.a(), in.b(), in.c()));
   }
   missing_shortcuts(lp->prog_.code, lp->dispatch_);
