@@ -220,13 +220,14 @@ bool mod_item(const LoadedProgram& lp, const ModDef& m, uint32_t mod, uint32_t k
   }
 }
 
+bool is_no_match_ret(const Insn& in) { return in.op() == Op::RET && in.a() == 0; }
+
 // Whether the test at pc ends its block with no match when false: it jumps when false (sense
 // bit clear) and its JMP lands on a no-match RET. (The verifier guarantees that a test is
 // followed by a JMP and that jumps stay inside the block.)
 bool false_ends_block(const Insn* code, uint32_t pc) {
   if (code[pc].a() & kSenseTrue) return false;
-  const Insn& to = code[pc + 2 + code[pc + 1].c()];
-  return to.op() == Op::RET && to.a() == 0;
+  return is_no_match_ret(code[pc + 2 + code[pc + 1].c()]);
 }
 
 }  // namespace
@@ -329,9 +330,9 @@ Vm::Vm(std::shared_ptr<const LoadedProgram> program)
   enabled_.resize(p_->rules.size());
   active_.resize(p_->rules.size());
   for (size_t i = 0; i < p_->rules.size(); i++) enabled_[i] = p_->rules[i].enabled;
-  // Each rule's first test, when it ends the rule with no match if false (see RuleStart): a
-  // shared macro's CALL, an event-type set, or the slot of a test that reads one field
-  // (formats S and SC, no any-ancestor iteration).
+  // Each rule's first test, when it ends the rule with no match if false (see RuleStart): an
+  // event-type set, or the slot of a test that reads one field (reads_one_slot). (A shared
+  // macro's CALL is the candidate lists' guard instead: candidate().)
   const Insn* code = p_->code.data();
   starts_.resize(p_->rules.size());
   for (size_t i = 0; i < p_->rules.size(); i++) {
@@ -342,8 +343,7 @@ Vm::Vm(std::shared_ptr<const LoadedProgram> program)
     rs = RuleStart{entry, RuleStart::kNone, 0};
     if (!info || !(info->flags & TEST) || !false_ends_block(code, entry)) continue;
     if (in.op() == Op::EVT_TYPE_IN) rs = RuleStart{entry, RuleStart::kTypes, in.c()};
-    if ((info->format == Format::S || info->format == Format::SC) && !(in.a() & kAncestorAny))
-      rs = RuleStart{entry, RuleStart::kSlot, in.b()};
+    if (reads_one_slot(in)) rs = RuleStart{entry, RuleStart::kSlot, in.b()};
   }
   set_priority_threshold(7);
 }
@@ -382,9 +382,7 @@ Vm::Candidate Vm::candidate(uint32_t rule) const {
   // the rule's block); a no-match RET is kSkip.
   const uint32_t taken = entry + 2 + code[entry + 1].c();
   const bool sense = (code[entry].a() & kSenseTrue) != 0;
-  auto to = [&](uint32_t pc) {
-    return code[pc].op() == Op::RET && code[pc].a() == 0 ? kSkip : pc;
-  };
+  auto to = [&](uint32_t pc) { return is_no_match_ret(code[pc]) ? kSkip : pc; };
   return Candidate{rule, entry, code[entry].c(), to(sense ? taken : entry + 2),
                    to(sense ? entry + 2 : taken)};
 }

@@ -552,14 +552,6 @@ uint8_t dispatch_code_of(const Program& p, const Insn& in) {
   return static_cast<uint8_t>(static_cast<uint32_t>(op) + (sense ? kOps : 0));
 }
 
-// Whether `in` is a test of one slot read through the Vm's slot cache (formats S and SC, no
-// ancestor iteration): false whenever that slot is missing for the event.
-bool reads_one_slot(const Insn& in) {
-  const OpInfo* info = op_info(static_cast<uint8_t>(in.op()));
-  return info && (info->flags & TEST) &&
-         (info->format == Format::S || info->format == Format::SC) && !(in.a() & kAncestorAny);
-}
-
 // The missing-field shortcuts of `code` (vm/insn.h), written into the b field of the JMP after
 // each one-slot test of `dcode`. A missing slot makes every test of it false, so from a test
 // of slot s the interpreter may follow the false edges for as long as they lead to tests of s:
@@ -589,6 +581,12 @@ void missing_shortcuts(const std::vector<Insn>& code, std::vector<Insn>& dcode) 
 }
 
 }  // namespace
+
+bool reads_one_slot(const Insn& in) {
+  const OpInfo* info = op_info(static_cast<uint8_t>(in.op()));
+  return info && (info->flags & TEST) &&
+         (info->format == Format::S || info->format == Format::SC) && !(in.a() & kAncestorAny);
+}
 
 std::shared_ptr<const LoadedProgram> LoadedProgram::load(Program p, std::string& error) {
   if (!verify(p, error)) return nullptr;

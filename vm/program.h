@@ -139,6 +139,11 @@ bool deserialize(std::string_view bytes, Program& out, std::string& error);
 
 class Matchers;  // runtime structures (strset.h)
 
+// Whether `in` is a test of one slot read through the Vm's per-event slot cache (formats S and
+// SC, no ancestor iteration): false whenever that slot is missing for the event. The Vm's
+// rule-start analysis and the missing-field shortcuts (vm/insn.h) decide on it.
+bool reads_one_slot(const Insn& in);
+
 // A verified program prepared for execution. Immutable and shareable between threads; each
 // thread runs it with its own Vm (vm/interp.h).
 class LoadedProgram {
